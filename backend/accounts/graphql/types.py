@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import graphene
+
+from backend.accounts.errors import AccountErrorCode
+from backend.accounts.models import Role, Skpd, UserRole
+from backend.graphql.core import BaseLoader, connection_for, error_type
+
+RoleEnum = graphene.Enum.from_enum(Role, name="Role", description="What a user may do in BATT.")
+AccountError = error_type("AccountError", AccountErrorCode)
+
+
+class RoleGrantsByUserIdLoader(BaseLoader):
+    default: list = []
+
+    async def load_many(self, keys):
+        grants: dict[int, list[UserRole]] = {}
+        for grant in await UserRole.filter(user_id__in=keys).select_related("skpd"):
+            grants.setdefault(grant.user_id, []).append(grant)
+        return grants
+
+
+class SkpdType(graphene.ObjectType):
+    class Meta:
+        name = "Skpd"
+        description = "A city agency (SKPD/OPD) that acts on dispatched cases."
+
+    id = graphene.ID(required=True)
+    code = graphene.String(required=True, description="Stable code, e.g. dpupr, dishub.")
+    name = graphene.String(required=True)
+
+
+class UserType(graphene.ObjectType):
+    class Meta:
+        name = "User"
+
+    id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+    phone = graphene.String(required=True, description="E.164, e.g. +6281234567890.")
+    roles = graphene.List(graphene.NonNull(RoleEnum), required=True)
+    skpd = graphene.Field(SkpdType, description="The agency of a responder; null otherwise.")
+
+    @staticmethod
+    async def resolve_roles(user, info):
+        grants = await info.context.loader(RoleGrantsByUserIdLoader).load(user.id)
+        return sorted((Role(g.role) for g in grants), key=list(Role).index)
+
+    @staticmethod
+    async def resolve_skpd(user, info) -> Skpd | None:
+        grants = await info.context.loader(RoleGrantsByUserIdLoader).load(user.id)
+        return next((g.skpd for g in grants if g.role == Role.RESPONDER), None)
+
+
+class MeType(UserType):
+    class Meta:
+        name = "Me"
+        description = "The signed-in user, with the personal data only they may see."
+
+    nik = graphene.String(description="The user's own NIK, if they gave one.")
+
+
+UserConnection = connection_for(UserType)
+
+
+class AuthPayloadFields:
+    access_token = graphene.String(description="Send as `Authorization: Bearer …`.")
+    access_token_expires_at = graphene.DateTime()
+    refresh_token = graphene.String(
+        description="Spend once with `refreshToken` for a new pair; keep it secret."
+    )
+    user = graphene.Field(MeType)

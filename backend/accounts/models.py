@@ -1,0 +1,125 @@
+"""Accounts: people, the roles they hold, the agencies (SKPD) responders belong to."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Role(str, Enum):
+    CITIZEN = "citizen"
+    FARMER = "farmer"
+    BUYER = "buyer"
+    EXTENSION_OFFICER = "extension_officer"
+    RESPONDER = "responder"
+    OPERATOR = "operator"
+    ADMIN = "admin"
+
+
+class Skpd(Model):
+    # A city agency (Satuan Kerja Perangkat Daerah), e.g. ``dpupr`` — Dinas PUPR.
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True)
+    name = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "skpd"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=120)
+    # E.164, e.g. +6281234567890. Personal data: shown to the person and to staff who need it.
+    phone = fields.CharField(max_length=20, unique=True)
+    # 16-digit national ID (NIK), optional. Personal data under UU 27/2022.
+    nik = fields.CharField(max_length=16, unique=True, null=True)
+    password_hash = fields.CharField(max_length=255, null=True)
+    firebase_uid = fields.CharField(max_length=128, unique=True, null=True)
+    is_active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    roles: fields.ReverseRelation[UserRole]
+
+    class Meta:
+        table = "account_user"
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.phone}>"
+
+
+class UserRole(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "accounts.User", related_name="roles", on_delete=fields.CASCADE
+    )
+    role = fields.CharEnumField(Role, max_length=32)
+    # Only for responders: the agency whose cases they work on.
+    skpd: fields.ForeignKeyNullableRelation[Skpd] = fields.ForeignKeyField(
+        "accounts.Skpd", related_name="members", null=True, on_delete=fields.RESTRICT
+    )
+    granted_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "accounts.User", related_name="granted_roles", null=True, on_delete=fields.SET_NULL
+    )
+    granted_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "account_user_role"
+        unique_together = (("user", "role"),)
+
+
+class RefreshToken(Model):
+    # A rotating refresh token. Only its SHA-256 is stored; the family ties rotations
+    # together so that reuse of a spent token revokes every descendant.
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "accounts.User", related_name="refresh_tokens", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    family = fields.CharField(max_length=32, db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "account_refresh_token"
+
+
+class LoginFailure(Model):
+    # One failed sign-in, kept for the throttling window (per identifier and per address).
+
+    id = fields.IntField(primary_key=True)
+    identifier = fields.CharField(max_length=64, db_index=True)
+    address = fields.CharField(max_length=64, db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "account_login_failure"
+
+
+class AuditLog(Model):
+    # Who did what to which record — staff and admin actions across every domain.
+
+    id = fields.BigIntField(primary_key=True)
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "accounts.User", related_name="audit_entries", null=True, on_delete=fields.SET_NULL
+    )
+    action = fields.CharField(max_length=64)
+    target_type = fields.CharField(max_length=64)
+    target_id = fields.CharField(max_length=64)
+    detail = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "audit_log"
+        indexes = (("target_type", "target_id"),)

@@ -1,0 +1,370 @@
+"""Accounts: registration, sign-in, sessions (rotating refresh tokens), roles and SKPD."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from backend import firebase
+from backend.accounts.errors import AccountErrorCode as Code
+from backend.accounts.identity import nik_problem, normalize_phone
+from backend.accounts.models import (
+    AuditLog,
+    LoginFailure,
+    RefreshToken,
+    Role,
+    Skpd,
+    User,
+    UserRole,
+)
+from backend.accounts.passwords import hash_password, verify_password
+from backend.accounts.tokens import (
+    TokenInvalid,
+    decode_access_token,
+    hash_refresh_token,
+    issue_access_token,
+    new_refresh_token,
+)
+from backend.clock import utcnow
+from backend.errors import FieldError, ServiceError
+from backend.settings import Settings
+
+SKPD_CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+# A register call repeated within this window with the same password is a retry (the phone
+# lost the first response), answered like a sign-in instead of "phone taken".
+REGISTER_RETRY_WINDOW = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User
+    access_token: str
+    refresh_token: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller as the permission check sees it: a user with their roles (and SKPD)."""
+
+    user: User
+    roles: frozenset[Role]
+    skpd: Skpd | None
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+
+# -- registration and sign-in -------------------------------------------------------------
+
+
+def _check_password(password: str, phone: str | None, nik: str | None) -> list[FieldError]:
+    if not password:
+        return [FieldError(Code.REQUIRED, "password")]
+    digits = "".join(c for c in password if c.isdigit())
+    too_weak = (
+        len(password) < 8
+        or len(password) > 128
+        or (phone and digits and phone.endswith(digits) and len(digits) == len(password))
+        or (nik and password == nik)
+    )
+    return [FieldError(Code.WEAK_PASSWORD, "password")] if too_weak else []
+
+
+async def register(
+    settings: Settings, *, name: str, phone: str, password: str, nik: str | None
+) -> Session:
+    name = " ".join((name or "").split())
+    nik = (nik or "").strip() or None
+    problems: list[FieldError] = []
+    if not 2 <= len(name) <= 120:
+        problems.append(FieldError(Code.INVALID_NAME, "name"))
+    e164 = normalize_phone(phone)
+    if e164 is None:
+        problems.append(FieldError(Code.INVALID_PHONE, "phone"))
+    if nik is not None and (reason := nik_problem(nik)):
+        problems.append(FieldError(Code.INVALID_NIK, "nik", reason=reason))
+    problems += _check_password(password, e164, nik)
+    if problems:
+        raise ServiceError(problems)
+    assert e164 is not None
+
+    existing = await User.get_or_none(phone=e164)
+    if existing is not None:
+        if (
+            existing.created_at > utcnow() - REGISTER_RETRY_WINDOW
+            and existing.nik == nik
+            and await verify_password(password, existing.password_hash)
+        ):
+            return await _open_session(settings, existing)
+        raise ServiceError(Code.PHONE_TAKEN, "phone")
+    if nik is not None and await User.exists(nik=nik):
+        raise ServiceError(Code.NIK_TAKEN, "nik")
+
+    password_hash = await hash_password(password)
+    try:
+        async with in_transaction():
+            user = await User.create(name=name, phone=e164, nik=nik, password_hash=password_hash)
+            await UserRole.create(user=user, role=Role.CITIZEN)
+    except IntegrityError as exc:
+        # Lost a race with a concurrent registration of the same phone or NIK.
+        if nik is not None and await User.exists(nik=nik):
+            raise ServiceError(Code.NIK_TAKEN, "nik") from exc
+        raise ServiceError(Code.PHONE_TAKEN, "phone") from exc
+    return await _open_session(settings, user)
+
+
+def _identifier_key(identifier: str) -> str:
+    # Failures are keyed by a hash: the throttling table must not become a list of NIKs.
+    return hashlib.sha256(identifier.encode()).hexdigest()
+
+
+async def login(settings: Settings, *, identifier: str, password: str, address: str) -> Session:
+    raw = (identifier or "").strip()
+    if not raw:
+        raise ServiceError(Code.REQUIRED, "identifier")
+    if not password:
+        raise ServiceError(Code.REQUIRED, "password")
+    is_nik = len(raw) == 16 and raw.isdigit() and not raw.startswith(("08", "62"))
+    normalized = raw if is_nik else (normalize_phone(raw) or raw)
+    key = _identifier_key(normalized)
+
+    now = utcnow()
+    window_start = now - timedelta(seconds=settings.login_window_seconds)
+    minutes = max(1, settings.login_window_seconds // 60)
+    if (
+        await LoginFailure.filter(identifier=key, created_at__gte=window_start).count()
+        >= settings.login_max_failures_per_identifier
+        or await LoginFailure.filter(address=address, created_at__gte=window_start).count()
+        >= settings.login_max_failures_per_address
+    ):
+        raise ServiceError(Code.TOO_MANY_ATTEMPTS, "identifier", minutes=minutes)
+
+    user = await (User.get_or_none(nik=normalized) if is_nik else User.get_or_none(phone=normalized))
+    if user is None and is_nik:
+        user = await User.get_or_none(phone=normalize_phone(raw) or raw)
+    ok = await verify_password(password, user.password_hash if user else None)
+    if not ok or user is None:
+        async with in_transaction():
+            await LoginFailure.filter(created_at__lt=window_start).delete()
+            await LoginFailure.create(identifier=key, address=address)
+        raise ServiceError(Code.INVALID_CREDENTIALS, "password")
+    if not user.is_active:
+        raise ServiceError(Code.ACCOUNT_DISABLED)
+    await LoginFailure.filter(identifier=key).delete()
+    return await _open_session(settings, user)
+
+
+async def sign_in_with_firebase(settings: Settings, id_token: str) -> Session:
+    if not id_token:
+        raise ServiceError(Code.REQUIRED, "idToken")
+    try:
+        claims = await firebase.verify_id_token(settings, id_token)
+    except firebase.FirebaseUnavailable as exc:
+        raise ServiceError(Code.FIREBASE_NOT_CONFIGURED) from exc
+    except firebase.FirebaseTokenRejected as exc:
+        raise ServiceError(Code.INVALID_FIREBASE_TOKEN, "idToken") from exc
+    phone = normalize_phone(claims.get("phone_number") or "")
+    if phone is None:
+        raise ServiceError(Code.FIREBASE_PHONE_MISSING, "idToken")
+    uid = claims.get("uid") or claims.get("sub")
+
+    async with in_transaction():
+        user = await User.get_or_none(firebase_uid=uid) or await User.get_or_none(phone=phone)
+        if user is None:
+            name = " ".join((claims.get("name") or "").split())[:120] or f"Warga {phone[-4:]}"
+            user = await User.create(name=name, phone=phone, firebase_uid=uid)
+            await UserRole.create(user=user, role=Role.CITIZEN)
+        elif user.firebase_uid != uid:
+            # The phone number was verified by SMS: link this Firebase identity to the account.
+            user.firebase_uid = uid
+            await user.save(update_fields=["firebase_uid", "updated_at"])
+    if not user.is_active:
+        raise ServiceError(Code.ACCOUNT_DISABLED)
+    return await _open_session(settings, user)
+
+
+# -- sessions -----------------------------------------------------------------------------
+
+
+async def _open_session(settings: Settings, user: User, family: str | None = None) -> Session:
+    token = new_refresh_token()
+    await RefreshToken.create(
+        user=user,
+        token_hash=hash_refresh_token(token),
+        family=family or secrets.token_hex(16),
+        expires_at=utcnow() + timedelta(seconds=settings.refresh_token_ttl_seconds),
+    )
+    return Session(user=user, access_token=issue_access_token(user.id, settings), refresh_token=token)
+
+
+async def refresh_session(settings: Settings, refresh_token: str) -> Session:
+    """Spend a refresh token for a new pair. A token works once: presenting a spent one means
+    it was copied, so its whole family (every session descended from one sign-in) is revoked."""
+    now = utcnow()
+    stored = await RefreshToken.get_or_none(
+        token_hash=hash_refresh_token(refresh_token or "")
+    ).select_related("user")
+    if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
+        raise ServiceError(Code.INVALID_REFRESH_TOKEN, "refreshToken")
+    if not stored.user.is_active:
+        raise ServiceError(Code.ACCOUNT_DISABLED)
+    async with in_transaction():
+        # Conditional update: of two concurrent uses of the same token only one can win.
+        spent = await RefreshToken.filter(id=stored.id, used_at=None).update(used_at=now)
+        if spent:
+            return await _open_session(settings, stored.user, family=stored.family)
+    # Committed on its own, outside the transaction above: the revocation must stick even
+    # though the call fails.
+    await RefreshToken.filter(family=stored.family, revoked_at=None).update(revoked_at=now)
+    raise ServiceError(Code.REFRESH_TOKEN_REUSED, "refreshToken")
+
+
+async def logout(refresh_token: str) -> None:
+    stored = await RefreshToken.get_or_none(token_hash=hash_refresh_token(refresh_token or ""))
+    if stored is None:
+        raise ServiceError(Code.INVALID_REFRESH_TOKEN, "refreshToken")
+    await RefreshToken.filter(family=stored.family, revoked_at=None).update(revoked_at=utcnow())
+
+
+async def principal_for_token(settings: Settings, token: str) -> Principal:
+    """The signed-in caller behind an access token; roles come from the database, so a
+    revoked role stops working at once rather than when the token expires."""
+    claims = decode_access_token(token, settings)
+    user = await User.get_or_none(id=claims.user_id, is_active=True)
+    if user is None:
+        raise TokenInvalid("user_inactive")
+    return await principal_for(user)
+
+
+async def principal_for(user: User) -> Principal:
+    grants = await UserRole.filter(user_id=user.id).select_related("skpd")
+    skpd = next((g.skpd for g in grants if g.role == Role.RESPONDER), None)
+    return Principal(user=user, roles=frozenset(Role(g.role) for g in grants), skpd=skpd)
+
+
+# -- administration -----------------------------------------------------------------------
+
+
+async def _audit(actor: User | None, action: str, target: object, **detail: object) -> None:
+    await AuditLog.create(
+        actor=actor,
+        action=action,
+        target_type=type(target).__name__,
+        target_id=str(getattr(target, "id", target)),
+        detail=detail,
+    )
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError as exc:
+        raise ServiceError(Code.INVALID_ROLE, "role") from exc
+
+
+async def grant_role(
+    actor: User | None, *, user_id: int, role: Role, skpd_code: str | None
+) -> User:
+    user = await User.get_or_none(id=user_id)
+    if user is None:
+        raise ServiceError(Code.NOT_FOUND, "userId")
+    skpd = None
+    if role == Role.RESPONDER:
+        if not skpd_code:
+            raise ServiceError(Code.SKPD_REQUIRED, "skpdCode")
+        skpd = await Skpd.get_or_none(code=skpd_code)
+        if skpd is None:
+            raise ServiceError(Code.SKPD_NOT_FOUND, "skpdCode")
+    elif skpd_code:
+        raise ServiceError(Code.SKPD_NOT_ALLOWED, "skpdCode")
+    async with in_transaction():
+        grant = await UserRole.get_or_none(user_id=user.id, role=role).select_for_update()
+        if grant is None:
+            await UserRole.create(user=user, role=role, skpd=skpd, granted_by=actor)
+        elif grant.skpd_id != (skpd.id if skpd else None):
+            grant.skpd = skpd
+            await grant.save(update_fields=["skpd_id"])
+        await _audit(actor, "grant_role", user, role=role.value, skpd=skpd_code)
+    return user
+
+
+async def revoke_role(actor: User | None, *, user_id: int, role: Role) -> User:
+    user = await User.get_or_none(id=user_id)
+    if user is None:
+        raise ServiceError(Code.NOT_FOUND, "userId")
+    async with in_transaction():
+        if role == Role.ADMIN and await UserRole.filter(role=Role.ADMIN).count() <= 1:
+            if await UserRole.exists(user_id=user.id, role=Role.ADMIN):
+                raise ServiceError(Code.LAST_ADMIN, "role")
+        deleted = await UserRole.filter(user_id=user.id, role=role).delete()
+        if not deleted:
+            raise ServiceError(Code.ROLE_NOT_HELD, "role")
+        await _audit(actor, "revoke_role", user, role=role.value)
+    return user
+
+
+async def create_skpd(actor: User | None, *, code: str, name: str) -> Skpd:
+    code = (code or "").strip().lower()
+    name = " ".join((name or "").split())
+    problems = []
+    if not SKPD_CODE_RE.match(code):
+        problems.append(FieldError(Code.INVALID_SKPD_CODE, "code"))
+    if not 2 <= len(name) <= 200:
+        problems.append(FieldError(Code.INVALID_NAME, "name"))
+    if problems:
+        raise ServiceError(problems)
+    if await Skpd.exists(code=code):
+        raise ServiceError(Code.SKPD_CODE_TAKEN, "code")
+    try:
+        async with in_transaction():
+            skpd = await Skpd.create(code=code, name=name)
+            await _audit(actor, "create_skpd", skpd, code=code, name=name)
+    except IntegrityError as exc:
+        raise ServiceError(Code.SKPD_CODE_TAKEN, "code") from exc
+    return skpd
+
+
+async def create_user(
+    *, name: str, phone: str, password: str, roles: list[Role], skpd_code: str | None = None,
+    nik: str | None = None,
+) -> User:
+    """An account with the given roles, for the CLI and demo data (no session opened)."""
+    name = " ".join((name or "").split())
+    e164 = normalize_phone(phone)
+    problems: list[FieldError] = []
+    if not 2 <= len(name) <= 120:
+        problems.append(FieldError(Code.INVALID_NAME, "name"))
+    if e164 is None:
+        problems.append(FieldError(Code.INVALID_PHONE, "phone"))
+    if nik is not None and (reason := nik_problem(nik)):
+        problems.append(FieldError(Code.INVALID_NIK, "nik", reason=reason))
+    problems += _check_password(password, e164, nik)
+    if problems:
+        raise ServiceError(problems)
+    if await User.exists(phone=e164):
+        raise ServiceError(Code.PHONE_TAKEN, "phone")
+    skpd = None
+    if Role.RESPONDER in roles:
+        if not skpd_code:
+            raise ServiceError(Code.SKPD_REQUIRED, "skpdCode")
+        skpd = await Skpd.get_or_none(code=skpd_code)
+        if skpd is None:
+            raise ServiceError(Code.SKPD_NOT_FOUND, "skpdCode")
+    password_hash = await hash_password(password)
+    async with in_transaction():
+        user = await User.create(name=name, phone=e164, nik=nik, password_hash=password_hash)
+        for role in dict.fromkeys(roles):
+            await UserRole.create(
+                user=user, role=role, skpd=skpd if role == Role.RESPONDER else None
+            )
+    return user
+
+
+def access_token_expiry(settings: Settings, issued: datetime | None = None) -> datetime:
+    return (issued or utcnow()) + timedelta(seconds=settings.access_token_ttl_seconds)

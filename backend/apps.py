@@ -1,0 +1,22 @@
+"""The Tortoise apps that make up BATT: one per domain, each with its own migrations package.
+
+A domain joins the system by adding one line here; the database config, the migration
+command and the test fixtures all read this list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DomainApp:
+    label: str
+    models: str
+    migrations: str
+
+
+APPS: tuple[DomainApp, ...] = (
+    DomainApp("accounts", "backend.accounts.models", "backend.accounts.migrations"),
+    DomainApp("command_center", "command_center.models", "command_center.migrations"),
+)

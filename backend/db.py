@@ -1,0 +1,107 @@
+"""Tortoise ORM set-up: one config for the server, the CLI and the tests.
+
+Tortoise owns every table and migration. Raw SQL (spatial queries composed with
+GeoAlchemy2) runs on Tortoise's connection via :func:`connection` so it joins the
+caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.migrations.api import migrate as tortoise_migrate
+from tortoise.transactions import in_transaction
+
+from backend.apps import APPS
+from backend.settings import Settings
+
+__all__ = ["tortoise_config", "init_db", "close_db", "migrate", "ping", "connection",
+           "in_transaction", "dialect"]
+
+
+def _connection_config(database_url: str) -> dict[str, Any] | str:
+    if database_url.startswith("sqlite://"):
+        path = database_url.removeprefix("sqlite://")
+        return {
+            "engine": "tortoise.backends.sqlite",
+            "credentials": {
+                "file_path": path,
+                "journal_mode": "WAL",
+                "foreign_keys": "ON",
+                # Several writers (server + CLI) wait for each other instead of failing.
+                "busy_timeout": 10000,
+                "synchronous": "NORMAL",
+            },
+        }
+    parts = urlsplit(database_url)
+    return {
+        "engine": "tortoise.backends.asyncpg",
+        "credentials": {
+            "host": parts.hostname or "127.0.0.1",
+            "port": parts.port or 5432,
+            "user": parts.username or "postgres",
+            "password": parts.password or "",
+            "database": (parts.path or "/").lstrip("/") or "postgres",
+            "minsize": 1,
+            "maxsize": 10,
+        },
+    }
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "connections": {"default": _connection_config(settings.database_url)},
+        "apps": {
+            app.label: {
+                "models": [app.models],
+                "migrations": app.migrations,
+                "default_connection": "default",
+            }
+            for app in APPS
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _ensure_sqlite_dir(settings: Settings) -> None:
+    if settings.database_dialect == "sqlite":
+        from pathlib import Path
+
+        Path(settings.database_url.removeprefix("sqlite://")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+
+
+async def init_db(settings: Settings) -> None:
+    _ensure_sqlite_dir(settings)
+    # The global fallback lets request tasks (spawned outside the lifespan task) see the ORM.
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(
+    settings: Settings, progress: Callable[[str, str, str], object] | None = None
+) -> None:
+    """Bring the database to the current schema with Tortoise's built-in migrations."""
+    _ensure_sqlite_dir(settings)
+    await tortoise_migrate(config=tortoise_config(settings), progress=progress)
+
+
+def connection() -> BaseDBAsyncClient:
+    return connections.get("default")
+
+
+def dialect() -> str:
+    return connection().capabilities.dialect
+
+
+async def ping() -> None:
+    await connection().execute_query("SELECT 1")

@@ -1,0 +1,91 @@
+"""Per-request GraphQL context: the caller, their language, and this request's dataloaders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import HTTPConnection
+
+from backend.accounts.services import Principal, principal_for_token
+from backend.accounts.tokens import TokenInvalid
+from backend.errors import DEFAULT_LANGUAGE, Forbidden, Unauthenticated
+from backend.permissions import Need
+from backend.settings import Settings
+
+
+def preferred_language(accept_language: str | None) -> str:
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("en"):
+            return "en"
+        if tag.startswith(("id", "in")):
+            return "id"
+    return DEFAULT_LANGUAGE
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return ""  # present but malformed: treated like an invalid token
+    return token.strip()
+
+
+class RequestContext:
+    def __init__(
+        self,
+        settings: Settings,
+        connection: HTTPConnection | None,
+        *,
+        authorization: str | None = None,
+        language: str | None = None,
+        services: dict[str, Any] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.connection = connection
+        headers = connection.headers if connection is not None else {}
+        self.token = bearer_token(
+            authorization if authorization is not None else headers.get("authorization")
+        )
+        self.language = language or preferred_language(headers.get("accept-language"))
+        self.address = (
+            connection.client.host if connection is not None and connection.client else "local"
+        )
+        self.services = services or {}
+        self.loaders: dict[type, Any] = {}
+        self._principal: Principal | None = None
+        self._token_problem: str | None = None
+        self._resolved = False
+
+    async def principal(self) -> Principal | None:
+        """The signed-in caller, or None for an anonymous request (or a bad token)."""
+        if not self._resolved:
+            self._resolved = True
+            if self.token is not None:
+                try:
+                    self._principal = await principal_for_token(self.settings, self.token)
+                except TokenInvalid as exc:
+                    self._token_problem = exc.reason
+        return self._principal
+
+    async def require(self, need: Need) -> Principal | None:
+        principal = await self.principal()
+        if not need.authenticated:
+            return principal
+        if principal is None:
+            if self._token_problem == "token_expired":
+                raise Unauthenticated("Access token expired; refresh it.", reason="token_expired")
+            if self._token_problem:
+                raise Unauthenticated("Invalid access token.", reason=self._token_problem)
+            raise Unauthenticated("Sign in required.", reason="token_missing")
+        if need.roles and not (need.roles & principal.roles):
+            raise Forbidden(f"This operation needs {need}.")
+        return principal
+
+    def loader(self, loader_class: type) -> Any:
+        """One dataloader instance per request and class, so batching spans the whole query."""
+        loader = self.loaders.get(loader_class)
+        if loader is None:
+            loader = self.loaders[loader_class] = loader_class(self)
+        return loader

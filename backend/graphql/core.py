@@ -1,0 +1,239 @@
+"""GraphQL building blocks every domain uses: payload errors, mutations that declare their
+permission, permission-guarded query fields, Relay connections, dataloaders and uploads."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import inspect
+from collections.abc import Awaitable, Callable, Iterable
+from enum import Enum
+from typing import Any
+
+import graphene
+from graphene.types.mutation import MutationOptions
+from graphene.utils.dataloader import DataLoader
+from graphql import GraphQLError
+from starlette.datastructures import UploadFile
+
+from backend.errors import ServiceError
+from backend.graphql.context import RequestContext
+from backend.permissions import Need
+
+# -- payload errors -------------------------------------------------------------------------
+
+_error_types: dict[str, type[graphene.ObjectType]] = {}
+
+
+def error_type(name: str, codes: type[Enum]) -> type[graphene.ObjectType]:
+    """``{field message code}`` with the domain's code enum, e.g. ``AccountError``."""
+    if name in _error_types:
+        return _error_types[name]
+    code_enum = graphene.Enum.from_enum(codes, name=f"{name}Code")
+    fields = {
+        "field": graphene.String(
+            description="The input field (camelCase) the error is about, null for the whole "
+            "operation."
+        ),
+        "message": graphene.String(
+            required=True, description="Text for the user, in the language the client asked for."
+        ),
+        "code": graphene.Field(code_enum, required=True),
+        "__doc__": "A problem with the input of a mutation; nothing was written.",
+    }
+    cls = type(name, (graphene.ObjectType,), fields)
+    _error_types[name] = cls
+    return cls
+
+
+class BaseMutationOptions(MutationOptions):
+    need: Need | None = None
+    error_type: type[graphene.ObjectType] | None = None
+
+
+class BaseMutation(graphene.Mutation):
+    """A mutation that declares what it needs (``Meta.need``) and how its errors look
+    (``Meta.error_type``). Subclasses implement ``perform(root, info, principal, **data)``;
+    a :class:`ServiceError` becomes the payload's ``errors``, anything returned is the rest of
+    the payload."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def __init_subclass_with_meta__(  # type: ignore[override]
+        cls, need: Need | None = None, error_type: type | None = None, _meta=None, **options: Any
+    ) -> None:
+        if need is None or error_type is None:
+            raise TypeError(f"{cls.__name__} must declare Meta.need and Meta.error_type")
+        if not _meta:
+            _meta = BaseMutationOptions(cls)
+        _meta.need = need
+        _meta.error_type = error_type
+        cls.errors = graphene.List(graphene.NonNull(error_type), required=True)
+        super().__init_subclass_with_meta__(_meta=_meta, **options)
+
+    @classmethod
+    async def mutate(cls, root: Any, info: graphene.ResolveInfo, **data: Any) -> Any:
+        context: RequestContext = info.context
+        principal = await context.require(cls._meta.need)
+        try:
+            result = await cls.perform(root, info, principal, **data)
+        except ServiceError as exc:
+            return cls(errors=[e.as_payload(context.language) for e in exc.errors])
+        if isinstance(result, dict):
+            return cls(errors=[], **result)
+        return result
+
+    @classmethod
+    async def perform(cls, root: Any, info: graphene.ResolveInfo, principal: Any, **data: Any):
+        raise NotImplementedError
+
+
+def parse_int_id(value: Any, code: Enum, field: str) -> int:
+    """Database ids travel as GraphQL ``ID`` strings; anything else is a NOT_FOUND-style error."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 18:
+        raise ServiceError(code, field)  # type: ignore[arg-type]
+    return int(text)
+
+
+# -- guarded query fields -------------------------------------------------------------------
+
+
+def guarded(need: Need) -> Callable:
+    """Decorate a query resolver with the permission it needs; the check runs first."""
+
+    def decorate(resolver: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        @functools.wraps(resolver)
+        async def wrapper(root: Any, info: graphene.ResolveInfo, **kwargs: Any) -> Any:
+            await info.context.require(need)
+            result = resolver(root, info, **kwargs)
+            return await result if inspect.isawaitable(result) else result
+
+        wrapper.need = need  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+# -- connections ----------------------------------------------------------------------------
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+class CountedConnection(graphene.relay.Connection):
+    class Meta:
+        abstract = True
+
+    total_count = graphene.Int(required=True, description="How many items match in all.")
+
+
+def connection_for(node: type[graphene.ObjectType]) -> type[CountedConnection]:
+    return type(f"{node._meta.name}Connection", (CountedConnection,), {"Meta": type("Meta", (), {"node": node})})
+
+
+def encode_cursor(value: int) -> str:
+    return base64.urlsafe_b64encode(f"c:{value}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, value = raw.partition(":")
+        if prefix != "c":
+            raise ValueError(cursor)
+        return int(value)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise GraphQLError(
+            "Invalid cursor.", extensions={"code": "BAD_USER_INPUT", "field": "after"}
+        ) from exc
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if first < 0 or first > MAX_PAGE_SIZE:
+        raise GraphQLError(
+            f"`first` must be between 0 and {MAX_PAGE_SIZE}.",
+            extensions={"code": "BAD_USER_INPUT", "field": "first"},
+        )
+    return first
+
+
+async def paginate(
+    queryset: Any,
+    connection: type[CountedConnection],
+    *,
+    first: int | None,
+    after: str | None,
+    newest_first: bool = True,
+) -> CountedConnection:
+    """Keyset pagination on the primary key: stable while rows are being added, and each page
+    is one indexed range scan however deep the client scrolls."""
+    limit = page_size(first)
+    total = await queryset.count()
+    page = queryset
+    if after:
+        pivot = decode_cursor(after)
+        page = page.filter(id__lt=pivot) if newest_first else page.filter(id__gt=pivot)
+    rows = await page.order_by("-id" if newest_first else "id").limit(limit + 1)
+    has_next = len(rows) > limit
+    rows = rows[:limit]
+    edge_type = connection.Edge
+    edges = [edge_type(node=row, cursor=encode_cursor(row.id)) for row in rows]
+    return connection(
+        edges=edges,
+        page_info=graphene.relay.PageInfo(
+            has_next_page=has_next,
+            has_previous_page=bool(after),
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )
+
+
+# -- dataloaders ----------------------------------------------------------------------------
+
+
+class BaseLoader(DataLoader):
+    """Batch loads within one request. Subclasses implement ``load_many(keys)`` returning a
+    mapping from key to value; results come back in key order (missing keys → default)."""
+
+    default: Any = None
+
+    def __init__(self, context: RequestContext) -> None:
+        super().__init__()
+        self.context = context
+
+    async def batch_load_fn(self, keys: Iterable[Any]) -> list[Any]:  # type: ignore[override]
+        keys = list(keys)
+        found = await self.load_many(keys)
+        return [found.get(key, self.default) for key in keys]
+
+    async def load_many(self, keys: list[Any]) -> dict[Any, Any]:
+        raise NotImplementedError
+
+
+# -- uploads --------------------------------------------------------------------------------
+
+
+class Upload(graphene.Scalar):
+    """A file sent with the GraphQL multipart request spec
+    (https://github.com/jaydenseric/graphql-multipart-request-spec)."""
+
+    @staticmethod
+    def serialize(value: Any) -> Any:
+        raise GraphQLError("Upload is an input-only type.")
+
+    @staticmethod
+    def parse_literal(node: Any, _variables: Any = None) -> Any:
+        raise GraphQLError("Upload values must be sent as multipart files, not inline.")
+
+    @staticmethod
+    def parse_value(value: Any) -> UploadFile:
+        if not isinstance(value, UploadFile):
+            raise GraphQLError("Expected a file sent with the multipart request spec.")
+        return value

@@ -1,0 +1,260 @@
+"""GraphQL over HTTP: POST (JSON or the multipart request spec for uploads), GET for queries,
+and GraphiQL for a browser. Request-level problems get a 4xx with a GraphQL-shaped body;
+errors inside resolvers never leak a traceback or turn into HTTP 500."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    validate,
+)
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from backend.graphql.context import RequestContext
+from backend.settings import Settings
+
+log = logging.getLogger(__name__)
+
+GRAPHIQL_HTML = Path(__file__).resolve().parent.parent / "static" / "graphiql" / "index.html"
+MAX_JSON_BYTES = 1024 * 1024
+
+
+class RequestTooLarge(Exception):
+    pass
+
+
+def _error_body(message: str, code: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+def _bad_request(message: str, code: str = "BAD_REQUEST", status: int = 400) -> JSONResponse:
+    return JSONResponse(_error_body(message, code), status_code=status)
+
+
+def format_error(error: GraphQLError, settings: Settings) -> dict[str, Any]:
+    original = error.original_error
+    if original is not None and not isinstance(original, GraphQLError):
+        # An unexpected exception in a resolver: log it whole, tell the client only that it
+        # happened (details of internals are not for the public).
+        log.error("Unhandled error in %s", error.path, exc_info=original)
+        formatted = {
+            "message": "Internal server error.",
+            "locations": [loc._asdict() for loc in error.locations or []] or None,
+            "path": error.path,
+            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+        }
+        if not settings.is_production:
+            formatted["extensions"]["exception"] = f"{type(original).__name__}: {original}"
+        return {k: v for k, v in formatted.items() if v is not None}
+    formatted = error.formatted
+    extensions = dict(formatted.get("extensions") or {})
+    extensions.setdefault("code", "BAD_USER_INPUT" if error.path is None else "ERROR")
+    formatted["extensions"] = extensions
+    return formatted
+
+
+def result_body(result: ExecutionResult, settings: Settings) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    if result.errors:
+        body["errors"] = [format_error(e, settings) for e in result.errors]
+    body["data"] = result.data
+    return body
+
+
+async def run_operation(
+    schema: GraphQLSchema,
+    context: RequestContext,
+    params: dict[str, Any],
+    *,
+    allow: tuple[OperationType, ...] = (OperationType.QUERY, OperationType.MUTATION),
+) -> tuple[ExecutionResult, int]:
+    """Parse, validate and execute one GraphQL request; returns the result and HTTP status."""
+    query = params.get("query")
+    variables = params.get("variables")
+    operation_name = params.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        return ExecutionResult(None, [GraphQLError("Missing `query`.")]), 400
+    if variables is not None and not isinstance(variables, dict):
+        return ExecutionResult(None, [GraphQLError("`variables` must be an object.")]), 400
+    if operation_name is not None and not isinstance(operation_name, str):
+        return ExecutionResult(None, [GraphQLError("`operationName` must be a string.")]), 400
+    try:
+        document = parse(query)
+    except GraphQLError as exc:
+        return ExecutionResult(None, [exc]), 200
+    validation_errors = validate(schema, document)
+    if validation_errors:
+        return ExecutionResult(None, validation_errors), 200
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return ExecutionResult(None, [GraphQLError("Unknown or ambiguous operation.")]), 200
+    if operation.operation not in allow:
+        kind = operation.operation.value
+        return ExecutionResult(None, [GraphQLError(f"{kind} operations are not allowed here.")]), 405
+    result = execute(
+        schema,
+        document,
+        context_value=context,
+        variable_values=variables,
+        operation_name=operation_name,
+    )
+    if hasattr(result, "__await__"):
+        result = await result  # type: ignore[misc]
+    return result, 200  # type: ignore[return-value]
+
+
+def _place_files(operations: Any, file_map: dict[str, list[str]], files: dict[str, Any]) -> None:
+    """Put each uploaded file where the multipart ``map`` says (e.g. ``variables.file``)."""
+    for key, paths in file_map.items():
+        if key not in files or not isinstance(files[key], UploadFile):
+            raise ValueError(f"File {key!r} is named in `map` but was not sent.")
+        if not isinstance(paths, list) or not paths:
+            raise ValueError(f"`map[{key!r}]` must be a non-empty list of paths.")
+        for path in paths:
+            target = operations
+            parts = str(path).split(".")
+            for part in parts[:-1]:
+                target = target[int(part)] if isinstance(target, list) else target[part]
+            last = parts[-1]
+            if isinstance(target, list):
+                target[int(last)] = files[key]
+            else:
+                if last not in target:
+                    raise ValueError(f"Path {path!r} does not exist in `operations`.")
+                target[last] = files[key]
+
+
+def _limit_body(request: Request, limit: int) -> Request:
+    received = 0
+
+    async def receive() -> Any:
+        nonlocal received
+        message = await request.receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise RequestTooLarge
+        return message
+
+    return Request(request.scope, receive)
+
+
+class GraphQLHTTPEndpoint:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        settings: Settings,
+        *,
+        services: dict[str, Any] | None = None,
+        max_upload_bytes: int = 25 * 1024 * 1024,
+    ) -> None:
+        self.schema = schema
+        self.settings = settings
+        self.services = services if services is not None else {}
+        self.max_upload_bytes = max_upload_bytes
+
+    async def __call__(self, request: Request) -> Response:
+        try:
+            if request.method == "GET":
+                return await self._get(request)
+            if request.method == "POST":
+                return await self._post(request)
+        except RequestTooLarge:
+            return _bad_request("Request body too large.", "PAYLOAD_TOO_LARGE", 413)
+        return Response(status_code=405, headers={"Allow": "GET, POST"})
+
+    async def _get(self, request: Request) -> Response:
+        params = dict(request.query_params)
+        if "query" not in params and "text/html" in request.headers.get("accept", ""):
+            return HTMLResponse(GRAPHIQL_HTML.read_text(encoding="utf-8"))
+        if "variables" in params:
+            try:
+                params["variables"] = json.loads(params["variables"])
+            except ValueError:
+                return _bad_request("`variables` is not valid JSON.")
+        return await self._execute(request, params, allow=(OperationType.QUERY,))
+
+    async def _post(self, request: Request) -> Response:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type in ("application/json", "application/graphql-response+json", ""):
+            body = await self._read_limited(request, MAX_JSON_BYTES)
+            try:
+                params = json.loads(body)
+            except ValueError:
+                return _bad_request("The request body is not valid JSON.")
+            if isinstance(params, list):
+                return _bad_request("Batched requests are not supported; send one operation.")
+            if not isinstance(params, dict):
+                return _bad_request("The request body must be a JSON object.")
+            return await self._execute(request, params)
+        if content_type == "multipart/form-data":
+            return await self._multipart(request)
+        return _bad_request(
+            f"Unsupported content type {content_type!r}; use application/json or "
+            "multipart/form-data.",
+            status=415,
+        )
+
+    async def _read_limited(self, request: Request, limit: int) -> bytes:
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise RequestTooLarge
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise RequestTooLarge
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def _multipart(self, request: Request) -> Response:
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_upload_bytes:
+            raise RequestTooLarge
+        request = _limit_body(request, self.max_upload_bytes)  # also bounds chunked uploads
+        try:
+            form = await request.form(max_files=10, max_fields=20, max_part_size=MAX_JSON_BYTES)
+        except RequestTooLarge:
+            raise
+        except Exception as exc:  # malformed multipart bodies raise assorted parser errors
+            return _bad_request(f"Malformed multipart request: {exc}")
+        try:
+            try:
+                operations = json.loads(str(form.get("operations") or ""))
+                file_map = json.loads(str(form.get("map") or "{}"))
+            except ValueError:
+                return _bad_request("`operations` and `map` must be JSON.")
+            if not isinstance(operations, dict) or not isinstance(file_map, dict):
+                return _bad_request("`operations` must be one operation object; `map` an object.")
+            files = {key: value for key, value in form.multi_items() if isinstance(value, UploadFile)}
+            try:
+                _place_files(operations, file_map, files)
+            except (ValueError, KeyError, IndexError, TypeError) as exc:
+                return _bad_request(f"Invalid multipart `map`: {exc}")
+            return await self._execute(request, operations)
+        finally:
+            await form.close()
+
+    async def _execute(
+        self,
+        request: Request,
+        params: dict[str, Any],
+        allow: tuple[OperationType, ...] = (OperationType.QUERY, OperationType.MUTATION),
+    ) -> Response:
+        context = RequestContext(self.settings, request, services=self.services)
+        result, status = await run_operation(self.schema, context, params, allow=allow)
+        headers = {"Allow": "POST"} if status == 405 else None
+        return JSONResponse(result_body(result, self.settings), status_code=status, headers=headers)

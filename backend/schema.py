@@ -1,0 +1,28 @@
+"""The root GraphQL schema: every domain's queries, mutations and subscriptions, merged."""
+
+from __future__ import annotations
+
+import graphene
+
+from backend.accounts.graphql.mutations import AccountMutations
+from backend.accounts.graphql.queries import AccountQueries
+
+QUERIES: tuple[type[graphene.ObjectType], ...] = (AccountQueries,)
+MUTATIONS: tuple[type[graphene.ObjectType], ...] = (AccountMutations,)
+SUBSCRIPTIONS: tuple[type[graphene.ObjectType], ...] = ()
+
+
+def build_schema() -> graphene.Schema:
+    query = type("Query", (*QUERIES, graphene.ObjectType), {})
+    mutation = type("Mutation", (*MUTATIONS, graphene.ObjectType), {})
+    subscription = (
+        type("Subscription", (*SUBSCRIPTIONS, graphene.ObjectType), {}) if SUBSCRIPTIONS else None
+    )
+    return graphene.Schema(query=query, mutation=mutation, subscription=subscription)
+
+
+schema = build_schema()
+
+
+def export_sdl() -> str:
+    return str(schema).rstrip() + "\n"

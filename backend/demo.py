@@ -14,6 +14,8 @@ from tortoise.transactions import in_transaction
 
 from backend.accounts import services as accounts
 from backend.accounts.models import Role, Skpd, User
+from backend.geo.services import load_demo_areas
+from among_warga.categories import DEFAULT_CATEGORIES, seed_categories
 from command_center.models import RoutingRule
 
 SKPDS: tuple[tuple[str, str], ...] = (
@@ -80,7 +82,11 @@ async def seed_demo(echo: Callable[[str], None] = print) -> dict[str, str]:
                 skpd=skpds[skpd_code],
                 defaults={"note": note},
             )
-    echo(f"SKPD: {len(SKPDS)} agencies; routing: {len(ROUTING)} default rules.")
+        await seed_categories()
+    echo(f"SKPD: {len(SKPDS)} agencies; routing: {len(ROUTING)} default rules; "
+         f"{len(DEFAULT_CATEGORIES)} complaint categories.")
+
+    await load_demo_areas(echo)
 
     created: dict[str, str] = {}
     for account in DEMO_ACCOUNTS:

@@ -162,36 +162,56 @@ def page_size(first: int | None) -> int:
     return first
 
 
+async def paginate_keyset(
+    connection: type[CountedConnection],
+    *,
+    first: int | None,
+    after: str | None,
+    fetch: Callable[[int | None, int], Awaitable[list[Any]]],
+    count: Callable[[], Awaitable[int]],
+    nodes: Callable[[list[Any]], Awaitable[list[Any]]] | None = None,
+) -> CountedConnection:
+    """Keyset pagination, newest (highest id) first: ``fetch(before_id, limit)`` returns rows
+    with ``id`` below the cursor. Stable while rows are being added, and each page is one
+    indexed range scan however deep the client scrolls."""
+    limit = page_size(first)
+    before = decode_cursor(after) if after else None
+    rows = await fetch(before, limit + 1)
+    has_next = len(rows) > limit
+    rows = rows[:limit]
+    # ``nodes`` turns the page's rows into what the node type resolves from (e.g. a view of
+    # each row for this caller), in one batch.
+    shown = await nodes(rows) if nodes is not None else rows
+    edge_type = connection.Edge
+    edges = [edge_type(node=node, cursor=encode_cursor(row.id)) for row, node in zip(rows, shown)]
+    return connection(
+        edges=edges,
+        page_info=graphene.relay.PageInfo(
+            has_next_page=has_next,
+            has_previous_page=before is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=await count(),
+    )
+
+
 async def paginate(
     queryset: Any,
     connection: type[CountedConnection],
     *,
     first: int | None,
     after: str | None,
-    newest_first: bool = True,
+    nodes: Callable[[list[Any]], Awaitable[list[Any]]] | None = None,
 ) -> CountedConnection:
-    """Keyset pagination on the primary key: stable while rows are being added, and each page
-    is one indexed range scan however deep the client scrolls."""
-    limit = page_size(first)
-    total = await queryset.count()
-    page = queryset
-    if after:
-        pivot = decode_cursor(after)
-        page = page.filter(id__lt=pivot) if newest_first else page.filter(id__gt=pivot)
-    rows = await page.order_by("-id" if newest_first else "id").limit(limit + 1)
-    has_next = len(rows) > limit
-    rows = rows[:limit]
-    edge_type = connection.Edge
-    edges = [edge_type(node=row, cursor=encode_cursor(row.id)) for row in rows]
-    return connection(
-        edges=edges,
-        page_info=graphene.relay.PageInfo(
-            has_next_page=has_next,
-            has_previous_page=bool(after),
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=total,
+    """:func:`paginate_keyset` over a Tortoise queryset, on the primary key."""
+
+    async def fetch(before: int | None, limit: int) -> list[Any]:
+        page = queryset.filter(id__lt=before) if before is not None else queryset
+        return await page.order_by("-id").limit(limit)
+
+    return await paginate_keyset(
+        connection, first=first, after=after, fetch=fetch, count=queryset.count, nodes=nodes
     )
 
 
@@ -199,8 +219,9 @@ async def paginate(
 
 
 class BaseLoader(DataLoader):
-    """Batch loads within one request. Subclasses implement ``load_many(keys)`` returning a
-    mapping from key to value; results come back in key order (missing keys → default)."""
+    """Batch loads within one request. Subclasses implement ``fetch(keys)`` returning a
+    mapping from key to value; results come back in key order (missing keys → default).
+    (Named ``fetch``: ``load_many`` is DataLoader's own many-keys ``load``.)"""
 
     default: Any = None
 
@@ -210,10 +231,10 @@ class BaseLoader(DataLoader):
 
     async def batch_load_fn(self, keys: Iterable[Any]) -> list[Any]:  # type: ignore[override]
         keys = list(keys)
-        found = await self.load_many(keys)
+        found = await self.fetch(keys)
         return [found.get(key, self.default) for key in keys]
 
-    async def load_many(self, keys: list[Any]) -> dict[Any, Any]:
+    async def fetch(self, keys: list[Any]) -> dict[Any, Any]:
         raise NotImplementedError
 
 

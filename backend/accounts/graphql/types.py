@@ -13,7 +13,7 @@ AccountError = error_type("AccountError", AccountErrorCode)
 class RoleGrantsByUserIdLoader(BaseLoader):
     default: list = []
 
-    async def load_many(self, keys):
+    async def fetch(self, keys):
         grants: dict[int, list[UserRole]] = {}
         for grant in await UserRole.filter(user_id__in=keys).select_related("skpd"):
             grants.setdefault(grant.user_id, []).append(grant)

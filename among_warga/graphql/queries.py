@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import graphene
+
+from among_warga import listing, services
+from among_warga.graphql.types import (
+    ComplaintCategoryType,
+    ComplaintConnection,
+    ComplaintStatusEnum,
+    ComplaintType,
+    SimilarComplaintType,
+)
+from among_warga.models import ComplaintCategory, ComplaintStatus
+from among_warga.visibility import view_of
+from backend.errors import ServiceError
+from backend.graphql.core import guarded, paginate
+from backend.permissions import PUBLIC, SIGNED_IN
+
+
+class BboxInput(graphene.InputObjectType):
+    south = graphene.Float(required=True)
+    west = graphene.Float(required=True)
+    north = graphene.Float(required=True)
+    east = graphene.Float(required=True)
+
+
+def _statuses(values) -> list[ComplaintStatus] | None:
+    return [ComplaintStatus(getattr(v, "value", v)) for v in values] if values else None
+
+
+def _bad_input(exc: ServiceError, info) -> Exception:
+    from graphql import GraphQLError
+
+    error = exc.errors[0]
+    return GraphQLError(
+        error.code.message(info.context.language, **error.params),
+        extensions={"code": "BAD_USER_INPUT", "reason": error.code.value, "field": error.field},
+    )
+
+
+class ComplaintQueries(graphene.ObjectType):
+    complaint_categories = graphene.List(
+        graphene.NonNull(ComplaintCategoryType), required=True,
+        include_inactive=graphene.Boolean(default_value=False),
+        description="Categories a resident can pick, in display order.",
+    )
+    complaint = graphene.Field(
+        ComplaintType, id=graphene.ID(), ticket_number=graphene.String(),
+        description="One complaint by id or ticket number, as the caller may see it (null "
+        "when it does not exist or is not visible to the caller).",
+    )
+    my_complaints = graphene.Field(
+        ComplaintConnection, required=True, status=graphene.Argument(ComplaintStatusEnum),
+        first=graphene.Int(), after=graphene.String(),
+        description="The caller's own complaints, newest first.",
+    )
+    public_complaints = graphene.Field(
+        ComplaintConnection, required=True, bbox=graphene.Argument(BboxInput, required=True),
+        category_codes=graphene.List(graphene.NonNull(graphene.String)),
+        statuses=graphene.List(graphene.NonNull(ComplaintStatusEnum)),
+        first=graphene.Int(), after=graphene.String(),
+        description="PUBLIC and ANONYMOUS complaints inside the map bounds, newest first.",
+    )
+    similar_complaints = graphene.List(
+        graphene.NonNull(SimilarComplaintType), required=True,
+        category_code=graphene.String(required=True), lat=graphene.Float(required=True),
+        lon=graphene.Float(required=True), radius_meters=graphene.Float(),
+        description="Open public complaints of the category nearby from the last 14 days — "
+        "offer 'is this the same problem?' before submitting.",
+    )
+
+    @staticmethod
+    @guarded(PUBLIC)
+    async def resolve_complaint_categories(root, info, include_inactive=False):
+        categories = ComplaintCategory.all()
+        if not include_inactive:
+            categories = categories.filter(active=True)
+        return await categories.order_by("sort_order", "code")
+
+    @staticmethod
+    @guarded(PUBLIC)
+    async def resolve_complaint(root, info, id=None, ticket_number=None):
+        complaint = await listing.find_complaint(id=id, ticket_number=ticket_number)
+        if complaint is None:
+            return None
+        return await view_of(complaint, await info.context.principal())
+
+    @staticmethod
+    @guarded(SIGNED_IN)
+    async def resolve_my_complaints(root, info, status=None, first=None, after=None):
+        principal = await info.context.principal()
+        queryset = listing.my_complaints(principal.user, _statuses([status] if status else None))
+        return await paginate(queryset, ComplaintConnection, first=first, after=after,
+                              nodes=listing.viewer_nodes(principal))
+
+    @staticmethod
+    @guarded(PUBLIC)
+    async def resolve_public_complaints(
+        root, info, bbox, category_codes=None, statuses=None, first=None, after=None
+    ):
+        principal = await info.context.principal()
+        try:
+            return await listing.public_complaints_page(
+                (bbox.south, bbox.west, bbox.north, bbox.east), category_codes,
+                _statuses(statuses), first=first, after=after, connection=ComplaintConnection,
+                nodes=listing.public_nodes(principal),
+            )
+        except ServiceError as exc:
+            raise _bad_input(exc, info) from exc
+
+    @staticmethod
+    @guarded(PUBLIC)
+    async def resolve_similar_complaints(root, info, category_code, lat, lon, radius_meters=None):
+        try:
+            found = await services.similar_complaints(
+                category_code, lat, lon, radius_meters or services.SIMILAR_RADIUS_M
+            )
+        except ServiceError as exc:
+            raise _bad_input(exc, info) from exc
+        principal = await info.context.principal()
+        views = await listing.public_nodes(principal)([c for c, _ in found])
+        return [SimilarComplaintType(complaint=v, distance_meters=round(d, 1))
+                for v, (_, d) in zip(views, found)]

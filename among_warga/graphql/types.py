@@ -1,0 +1,306 @@
+from __future__ import annotations
+
+import graphene
+
+from among_warga.errors import ComplaintErrorCode
+from among_warga.models import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintStatus,
+    ComplaintSupport,
+    TimelineEntry,
+    TimelineKind,
+    Visibility,
+)
+from among_warga.visibility import Audience, View, log_personal_data_read
+from backend.accounts.models import User
+from backend.graphql.core import BaseLoader, connection_for, error_type
+from backend.media.graphql.dataloaders import PhotoByIdLoader
+from backend.media.graphql.types import PhotoType
+
+ComplaintStatusEnum = graphene.Enum.from_enum(ComplaintStatus, name="ComplaintStatus")
+VisibilityEnum = graphene.Enum.from_enum(
+    Visibility, name="ComplaintVisibility",
+    description="PUBLIC: shown with your name; ANONYMOUS: public without a name; "
+    "CONFIDENTIAL: never public.",
+)
+TimelineKindEnum = graphene.Enum.from_enum(TimelineKind, name="TimelineKind")
+ComplaintError = error_type("ComplaintError", ComplaintErrorCode)
+
+
+class CategoryByIdLoader(BaseLoader):
+    async def fetch(self, keys):
+        return {c.id: c for c in await ComplaintCategory.filter(id__in=keys)}
+
+
+class UserByIdLoader(BaseLoader):
+    async def fetch(self, keys):
+        return {u.id: u for u in await User.filter(id__in=keys)}
+
+
+class PhotoIdsByComplaintIdLoader(BaseLoader):
+    default: list = []
+
+    async def fetch(self, keys):
+        from among_warga.models import ComplaintPhoto
+
+        found: dict[int, list[int]] = {}
+        for link in await ComplaintPhoto.filter(complaint_id__in=keys).order_by("position"):
+            found.setdefault(link.complaint_id, []).append(link.photo_id)
+        return found
+
+
+class SupportedByViewerLoader(BaseLoader):
+    default = False
+
+    async def fetch(self, keys):
+        principal = await self.context.principal()
+        if principal is None:
+            return {}
+        supported = await ComplaintSupport.filter(
+            complaint_id__in=keys, user_id=principal.user.id
+        ).values_list("complaint_id", flat=True)
+        return {cid: True for cid in supported}
+
+
+class ComplaintCategoryType(graphene.ObjectType):
+    class Meta:
+        name = "ComplaintCategory"
+
+    id = graphene.ID(required=True)
+    code = graphene.String(required=True)
+    name = graphene.String(required=True, description="In the language the client asked for.")
+    name_id = graphene.String(required=True)
+    name_en = graphene.String(required=True)
+    description = graphene.String(required=True)
+    icon = graphene.String(required=True)
+    active = graphene.Boolean(required=True)
+    sensitive_location = graphene.Boolean(
+        required=True, description="Public maps show these reports only approximately (~100 m)."
+    )
+    triage_minutes = graphene.Int(required=True)
+    response_minutes = graphene.Int(required=True)
+    resolution_minutes = graphene.Int(required=True)
+
+    @staticmethod
+    def resolve_name(category, info):
+        return category.name_en if info.context.language == "en" else category.name_id
+
+    @staticmethod
+    def resolve_description(category, info):
+        return category.description_en if info.context.language == "en" else category.description_id
+
+
+class ComplaintAreaType(graphene.ObjectType):
+    class Meta:
+        name = "ComplaintArea"
+        description = "Where the complaint is: desa/kelurahan and kecamatan."
+
+    village_code = graphene.String()
+    village_name = graphene.String()
+    district_code = graphene.String()
+    district_name = graphene.String()
+
+
+class ReporterType(graphene.ObjectType):
+    class Meta:
+        name = "Reporter"
+        description = "Personal data: only for the reporter, operators and the assigned SKPD."
+
+    id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+    phone = graphene.String(required=True)
+
+
+class TimelineEntryType(graphene.ObjectType):
+    class Meta:
+        name = "TimelineEntry"
+
+    id = graphene.ID(required=True)
+    kind = graphene.Field(TimelineKindEnum, required=True)
+    from_status = graphene.Field(ComplaintStatusEnum)
+    to_status = graphene.Field(ComplaintStatusEnum)
+    note = graphene.String(required=True)
+    public = graphene.Boolean(required=True)
+    actor_label = graphene.String(required=True, description="e.g. Command Center, Dinas PUPR.")
+    photo_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
+    created_at = graphene.DateTime(required=True)
+
+    @staticmethod
+    def resolve_from_status(entry, info):
+        return ComplaintStatus(entry.from_status) if entry.from_status else None
+
+    @staticmethod
+    def resolve_to_status(entry, info):
+        return ComplaintStatus(entry.to_status) if entry.to_status else None
+
+
+class ComplaintType(graphene.ObjectType):
+    """Resolved from a :class:`View` — the complaint as this caller may see it."""
+
+    class Meta:
+        name = "Complaint"
+
+    id = graphene.ID(required=True)
+    ticket_number = graphene.String(required=True, description="e.g. BTU-2611-00042.")
+    status = graphene.Field(ComplaintStatusEnum, required=True)
+    visibility = graphene.Field(VisibilityEnum, required=True)
+    category = graphene.Field(ComplaintCategoryType, required=True)
+    description = graphene.String(required=True)
+    lat = graphene.Float(required=True, description="Coarsened on public views of sensitive categories.")
+    lon = graphene.Float(required=True)
+    area = graphene.Field(ComplaintAreaType, required=True)
+    sla_due_at = graphene.DateTime(description="Deadline of the current stage.")
+    created_at = graphene.DateTime(required=True)
+    updated_at = graphene.DateTime(required=True)
+    resolved_at = graphene.DateTime()
+    closed_at = graphene.DateTime()
+    support_count = graphene.Int(required=True)
+    supported_by_me = graphene.Boolean(required=True)
+    reporter_name = graphene.String(description="Null for ANONYMOUS and CONFIDENTIAL reports.")
+    reporter = graphene.Field(ReporterType, description="Personal data; reads by staff are logged.")
+    rejection_reason = graphene.String()
+    duplicate_of = graphene.Field(lambda: DuplicateRefType)
+    rating = graphene.Int()
+    photos = graphene.List(graphene.NonNull(PhotoType), required=True,
+                           description="1–5 photos; only metadata-free copies are served.")
+    timeline = graphene.List(graphene.NonNull(TimelineEntryType), required=True)
+    is_mine = graphene.Boolean(required=True)
+
+    @staticmethod
+    def _c(view: View) -> Complaint:
+        return view.complaint
+
+    @staticmethod
+    def resolve_id(view, info):
+        return view.complaint.id
+
+    @staticmethod
+    def resolve_ticket_number(view, info):
+        return view.complaint.ticket_number
+
+    @staticmethod
+    def resolve_status(view, info):
+        return view.complaint.status
+
+    @staticmethod
+    def resolve_visibility(view, info):
+        return view.complaint.visibility
+
+    @staticmethod
+    async def resolve_category(view, info):
+        return await info.context.loader(CategoryByIdLoader).load(view.complaint.category_id)
+
+    @staticmethod
+    def resolve_description(view, info):
+        return view.complaint.description
+
+    @staticmethod
+    def resolve_lat(view, info):
+        return view.location()[0]
+
+    @staticmethod
+    def resolve_lon(view, info):
+        return view.location()[1]
+
+    @staticmethod
+    def resolve_area(view, info):
+        c = view.complaint
+        return ComplaintAreaType(village_code=c.village_code, village_name=c.village_name,
+                                 district_code=c.district_code, district_name=c.district_name)
+
+    @staticmethod
+    def resolve_sla_due_at(view, info):
+        return view.complaint.sla_due_at
+
+    @staticmethod
+    def resolve_created_at(view, info):
+        return view.complaint.created_at
+
+    @staticmethod
+    def resolve_updated_at(view, info):
+        return view.complaint.updated_at
+
+    @staticmethod
+    def resolve_resolved_at(view, info):
+        return view.complaint.resolved_at
+
+    @staticmethod
+    def resolve_closed_at(view, info):
+        return view.complaint.closed_at
+
+    @staticmethod
+    def resolve_support_count(view, info):
+        return view.complaint.support_count
+
+    @staticmethod
+    async def resolve_supported_by_me(view, info):
+        return await info.context.loader(SupportedByViewerLoader).load(view.complaint.id)
+
+    @staticmethod
+    async def resolve_reporter_name(view, info):
+        if not (view.reporter_name_public or view.sees_personal_data):
+            return None
+        user = await info.context.loader(UserByIdLoader).load(view.complaint.reporter_id)
+        return user.name if user else None
+
+    @staticmethod
+    async def resolve_reporter(view, info):
+        if not view.sees_personal_data:
+            return None
+        user = await info.context.loader(UserByIdLoader).load(view.complaint.reporter_id)
+        await log_personal_data_read(view, "name,phone")
+        return ReporterType(id=user.id, name=user.name, phone=user.phone)
+
+    @staticmethod
+    def resolve_rejection_reason(view, info):
+        return view.complaint.rejection_reason
+
+    @staticmethod
+    async def resolve_duplicate_of(view, info):
+        if view.complaint.duplicate_of_id is None:
+            return None
+        original = await Complaint.get_or_none(id=view.complaint.duplicate_of_id)
+        return original
+
+    @staticmethod
+    def resolve_rating(view, info):
+        return view.complaint.rating if view.audience != Audience.PUBLIC else None
+
+    @staticmethod
+    async def resolve_photos(view, info):
+        ids = await info.context.loader(PhotoIdsByComplaintIdLoader).load(view.complaint.id)
+        photos = await info.context.loader(PhotoByIdLoader).load_many(ids)
+        return [p for p in photos if p is not None]
+
+    @staticmethod
+    async def resolve_timeline(view, info):
+        entries = TimelineEntry.filter(complaint_id=view.complaint.id)
+        if not view.sees_internal_notes:
+            entries = entries.filter(public=True)
+        return await entries.order_by("id")
+
+    @staticmethod
+    async def resolve_is_mine(view, info):
+        principal = await info.context.principal()
+        return principal is not None and principal.user.id == view.complaint.reporter_id
+
+
+class DuplicateRefType(graphene.ObjectType):
+    class Meta:
+        name = "ComplaintRef"
+        description = "The original a duplicate points at."
+
+    id = graphene.ID(required=True)
+    ticket_number = graphene.String(required=True)
+
+
+ComplaintConnection = connection_for(ComplaintType)
+
+
+class SimilarComplaintType(graphene.ObjectType):
+    class Meta:
+        name = "SimilarComplaint"
+
+    complaint = graphene.Field(ComplaintType, required=True)
+    distance_meters = graphene.Float(required=True)

@@ -1,0 +1,345 @@
+"""Among Warga business rules: submitting, finding similar reports, supporting, following,
+the public view, and closing the loop with the reporter."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+
+from among_warga import spatial
+from among_warga.errors import ComplaintErrorCode as Code
+from among_warga.models import (
+    OPEN_STATUSES,
+    PUBLIC_VISIBILITIES,
+    Complaint,
+    ComplaintCategory,
+    ComplaintPhoto,
+    ComplaintStatus,
+    ComplaintSupport,
+    TimelineEntry,
+    TimelineKind,
+    Visibility,
+)
+from among_warga.tickets import next_ticket_number
+from backend.accounts.models import User
+from backend.clock import utcnow
+from backend.errors import FieldError, ServiceError
+from backend.events import EventType, record_event, unit_of_work
+
+DESCRIPTION_MIN = 10
+DESCRIPTION_MAX = 2000
+MAX_PHOTOS = 5
+MAX_COMPLAINTS_PER_HOUR = 10
+SIMILAR_RADIUS_M = 50.0
+SIMILAR_WINDOW = timedelta(days=14)
+CONFIRMATION_WINDOW = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class SubmitComplaint:
+    client_request_id: str
+    category_code: str
+    description: str
+    lat: float
+    lon: float
+    photo_ids: list[int]
+    visibility: Visibility
+
+    def fingerprint(self) -> str:
+        canonical = json.dumps(
+            [self.category_code, " ".join(self.description.split()), round(self.lat, 6),
+             round(self.lon, 6), sorted(self.photo_ids), self.visibility.value],
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def sla_due(category: ComplaintCategory, status: ComplaintStatus, start: datetime) -> datetime | None:
+    """The deadline of the stage a case is in: triage, first response, or resolution."""
+    if status == ComplaintStatus.SUBMITTED:
+        return start + timedelta(minutes=category.triage_minutes)
+    if status in (ComplaintStatus.VERIFIED, ComplaintStatus.DISPATCHED):
+        return start + timedelta(minutes=category.response_minutes)
+    if status == ComplaintStatus.IN_PROGRESS:
+        return start + timedelta(minutes=category.resolution_minutes)
+    return None
+
+
+def check_coordinates(lat: float, lon: float) -> None:
+    if (
+        lat is None or lon is None
+        or not (math.isfinite(lat) and math.isfinite(lon))
+        or not (-90 <= lat <= 90 and -180 <= lon <= 180)
+    ):
+        raise ServiceError(Code.INVALID_COORDINATES, "lat")
+
+
+async def active_category(code: str) -> ComplaintCategory:
+    category = await ComplaintCategory.get_or_none(code=(code or "").strip())
+    if category is None:
+        raise ServiceError(Code.UNKNOWN_CATEGORY, "categoryCode")
+    if not category.active:
+        raise ServiceError(Code.CATEGORY_INACTIVE, "categoryCode")
+    return category
+
+
+def _check_description(text: str) -> str:
+    description = (text or "").strip()
+    if not description:
+        raise ServiceError(Code.DESCRIPTION_REQUIRED, "description")
+    if len(description) < DESCRIPTION_MIN:
+        raise ServiceError(Code.DESCRIPTION_TOO_SHORT, "description", min=DESCRIPTION_MIN)
+    if len(description) > DESCRIPTION_MAX:
+        raise ServiceError(Code.DESCRIPTION_TOO_LONG, "description", max=DESCRIPTION_MAX)
+    return description
+
+
+async def submit_complaint(reporter: User, request: SubmitComplaint) -> Complaint:
+    """File a complaint. Idempotent per (reporter, clientRequestId): a retry returns the
+    complaint the first attempt created, whatever happened to that attempt's response."""
+    client_id = (request.client_request_id or "").strip()
+    if not 8 <= len(client_id) <= 64:
+        raise ServiceError(Code.CLIENT_REQUEST_ID_REQUIRED, "clientRequestId")
+    fingerprint = request.fingerprint()
+    existing = await Complaint.get_or_none(reporter_id=reporter.id, client_request_id=client_id)
+    if existing is not None:
+        return _same_request(existing, fingerprint)
+
+    category = await active_category(request.category_code)
+    description = _check_description(request.description)
+    check_coordinates(request.lat, request.lon)
+    photo_ids = list(dict.fromkeys(request.photo_ids))
+    if not photo_ids:
+        raise ServiceError(Code.PHOTO_REQUIRED, "photoIds")
+    if len(photo_ids) > MAX_PHOTOS:
+        raise ServiceError(Code.TOO_MANY_PHOTOS, "photoIds", max=MAX_PHOTOS)
+    await spatial.require_owned_photos(reporter.id, photo_ids)
+    place = await spatial.place_in_city(request.lat, request.lon)
+
+    hour_ago = utcnow() - timedelta(hours=1)
+    if (
+        await Complaint.filter(reporter_id=reporter.id, created_at__gte=hour_ago).count()
+        >= MAX_COMPLAINTS_PER_HOUR
+    ):
+        raise ServiceError(Code.RATE_LIMITED)
+
+    now = utcnow()
+    try:
+        async with unit_of_work():
+            complaint = await Complaint.create(
+                ticket_number=await next_ticket_number(now),
+                reporter=reporter,
+                category=category,
+                description=description,
+                lat=request.lat,
+                lon=request.lon,
+                village_code=place.village_code,
+                village_name=place.village_name,
+                district_code=place.district_code,
+                district_name=place.district_name,
+                status=ComplaintStatus.SUBMITTED,
+                visibility=request.visibility,
+                client_request_id=client_id,
+                request_fingerprint=fingerprint,
+                sla_due_at=sla_due(category, ComplaintStatus.SUBMITTED, now),
+            )
+            await ComplaintPhoto.bulk_create(
+                [ComplaintPhoto(complaint=complaint, photo_id=pid, position=i)
+                 for i, pid in enumerate(photo_ids)]
+            )
+            await TimelineEntry.create(
+                complaint=complaint, kind=TimelineKind.STATUS, to_status=complaint.status.value,
+                actor=reporter, actor_label="Pelapor", public=True,
+            )
+            await record_event(
+                EventType.COMPLAINT_SUBMITTED, subject_type="complaint", subject_id=complaint.id,
+                owner_id=reporter.id, actor_id=reporter.id,
+                payload=event_payload(complaint, category),
+            )
+    except IntegrityError:
+        # Two copies of the same request raced; the loser answers with the winner's result.
+        existing = await Complaint.get_or_none(reporter_id=reporter.id, client_request_id=client_id)
+        if existing is None:
+            raise
+        return _same_request(existing, fingerprint)
+    complaint.category = category
+    return complaint
+
+
+def _same_request(existing: Complaint, fingerprint: str) -> Complaint:
+    if existing.request_fingerprint != fingerprint:
+        raise ServiceError(Code.IDEMPOTENCY_CONFLICT, "clientRequestId")
+    return existing
+
+
+def event_payload(complaint: Complaint, category: ComplaintCategory) -> dict:
+    """What the live stream shows about a case — no personal data of the reporter."""
+    return {
+        "ticketNumber": complaint.ticket_number,
+        "status": complaint.status.value,
+        "categoryCode": category.code,
+        "lat": complaint.lat,
+        "lon": complaint.lon,
+        "villageCode": complaint.village_code,
+        "districtCode": complaint.district_code,
+        "slaDueAt": complaint.sla_due_at.isoformat() if complaint.sla_due_at else None,
+    }
+
+
+# -- before submitting: similar reports and support ----------------------------------------
+
+
+async def similar_complaints(
+    category_code: str, lat: float, lon: float, radius_m: float = SIMILAR_RADIUS_M
+) -> list[tuple[Complaint, float]]:
+    """Open, publicly visible complaints of the category near the point, nearest first."""
+    category = await ComplaintCategory.get_or_none(code=category_code)
+    if category is None:
+        raise ServiceError(Code.UNKNOWN_CATEGORY, "categoryCode")
+    check_coordinates(lat, lon)
+    radius_m = min(max(radius_m, 1.0), 500.0)
+    return await spatial.open_public_within(
+        lat, lon, radius_m, category_id=category.id, since=utcnow() - SIMILAR_WINDOW
+    )
+
+
+async def support_complaint(user: User, complaint_id: int) -> Complaint:
+    complaint = await Complaint.get_or_none(id=complaint_id).select_related("category")
+    if complaint is None or complaint.visibility not in PUBLIC_VISIBILITIES:
+        raise ServiceError(Code.NOT_FOUND, "id")
+    if complaint.reporter_id == user.id:
+        raise ServiceError(Code.OWN_COMPLAINT, "id")
+    if complaint.status not in OPEN_STATUSES:
+        raise ServiceError(Code.NOT_SUPPORTABLE, "id")
+    if await ComplaintSupport.exists(complaint_id=complaint.id, user_id=user.id):
+        return complaint  # counted once per user; a repeat is not an error
+    try:
+        async with unit_of_work():
+            await ComplaintSupport.create(complaint=complaint, user=user)
+            count = await ComplaintSupport.filter(complaint_id=complaint.id).count()
+            await Complaint.filter(id=complaint.id).update(support_count=count)
+            await record_event(
+                EventType.COMPLAINT_SUPPORTED, subject_type="complaint", subject_id=complaint.id,
+                owner_id=complaint.reporter_id, actor_id=user.id,
+                payload={"supportCount": count, "ticketNumber": complaint.ticket_number},
+            )
+    except IntegrityError:
+        pass  # a concurrent retry of the same support already counted it
+    await complaint.refresh_from_db(fields=["support_count"])
+    return complaint
+
+
+# -- closing the loop -------------------------------------------------------------------------
+
+
+async def add_timeline(
+    complaint: Complaint,
+    *,
+    kind: TimelineKind,
+    actor: User | None,
+    actor_label: str,
+    note: str = "",
+    public: bool = True,
+    from_status: ComplaintStatus | None = None,
+    photo_ids: list[int] | None = None,
+) -> TimelineEntry:
+    return await TimelineEntry.create(
+        complaint=complaint, kind=kind, actor=actor, actor_label=actor_label, note=note,
+        public=public, from_status=from_status.value if from_status else None,
+        to_status=complaint.status.value if kind == TimelineKind.STATUS else None,
+        photo_ids=photo_ids or [],
+    )
+
+
+async def confirm_resolution(
+    reporter: User, complaint_id: int, *, resolved: bool, rating: int | None,
+    comment: str | None,
+) -> Complaint:
+    complaint = await Complaint.get_or_none(id=complaint_id).select_related("category")
+    if complaint is None or complaint.reporter_id != reporter.id:
+        raise ServiceError(Code.NOT_FOUND, "id")
+    if complaint.status != ComplaintStatus.RESOLVED:
+        raise ServiceError(Code.INVALID_TRANSITION, "id")
+    now = utcnow()
+    if complaint.resolved_at is None or now - complaint.resolved_at > CONFIRMATION_WINDOW:
+        raise ServiceError(Code.CONFIRMATION_CLOSED, "id")
+    problems = []
+    if rating is not None and not 1 <= rating <= 5:
+        problems.append(FieldError(Code.INVALID_RATING, "rating"))
+    comment = (comment or "").strip()
+    if len(comment) > 1000:
+        problems.append(FieldError(Code.COMMENT_TOO_LONG, "comment"))
+    if problems:
+        raise ServiceError(problems)
+
+    previous = complaint.status
+    async with unit_of_work():
+        # Conditional: a concurrent auto-close or a double tap cannot both win.
+        target = ComplaintStatus.CLOSED if resolved else ComplaintStatus.DISPATCHED
+        changes = {
+            "status": target, "rating": rating, "rating_comment": comment or None,
+            "updated_at": now,
+        }
+        if resolved:
+            changes["closed_at"] = now
+            changes["sla_due_at"] = None
+        else:
+            changes["resolved_at"] = None
+            changes["sla_due_at"] = sla_due(complaint.category, target, now)
+        won = await Complaint.filter(id=complaint.id, status=ComplaintStatus.RESOLVED).update(
+            **changes
+        )
+        if not won:
+            raise ServiceError(Code.INVALID_TRANSITION, "id")
+        await complaint.refresh_from_db()
+        await add_timeline(
+            complaint, kind=TimelineKind.STATUS, actor=reporter, actor_label="Pelapor",
+            from_status=previous,
+            note=comment if resolved else f"Pelapor: belum selesai. {comment}".strip(),
+        )
+        skpd_ids = await spatial.dispatched_skpd_ids(complaint.id)
+        await record_event(
+            EventType.COMPLAINT_CONFIRMED if resolved else EventType.COMPLAINT_REOPENED,
+            subject_type="complaint", subject_id=complaint.id, owner_id=reporter.id,
+            skpd_ids=skpd_ids, actor_id=reporter.id,
+            payload={**event_payload(complaint, complaint.category), "rating": rating,
+                     "reason": comment},
+        )
+    return complaint
+
+
+async def close_unconfirmed(now: datetime | None = None) -> int:
+    """Close resolved complaints nobody confirmed within 7 days. Safe to run from several
+    processes at once: each close is a conditional update that only one can win."""
+    now = now or utcnow()
+    cutoff = now - CONFIRMATION_WINDOW
+    closed = 0
+    stale = await Complaint.filter(
+        status=ComplaintStatus.RESOLVED, resolved_at__lte=cutoff
+    ).select_related("category").limit(500)
+    for complaint in stale:
+        async with unit_of_work():
+            won = await Complaint.filter(id=complaint.id, status=ComplaintStatus.RESOLVED).update(
+                status=ComplaintStatus.CLOSED, closed_at=now, sla_due_at=None, updated_at=now
+            )
+            if not won:
+                continue
+            complaint.status = ComplaintStatus.CLOSED
+            await add_timeline(
+                complaint, kind=TimelineKind.STATUS, actor=None, actor_label="Sistem",
+                from_status=ComplaintStatus.RESOLVED,
+                note="Ditutup otomatis: tidak ada konfirmasi pelapor dalam 7 hari.",
+            )
+            await record_event(
+                EventType.COMPLAINT_CLOSED, subject_type="complaint", subject_id=complaint.id,
+                owner_id=complaint.reporter_id,
+                skpd_ids=await spatial.dispatched_skpd_ids(complaint.id),
+                payload={**event_payload(complaint, complaint.category), "automatic": True},
+            )
+            closed += 1
+    return closed

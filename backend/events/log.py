@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from enum import Enum
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from backend import db
+from backend.events.models import DomainEvent
+
+log = logging.getLogger(__name__)
+
+# Arbitrary constant naming the advisory lock that orders event ids by commit (PostgreSQL).
+EVENT_ORDER_LOCK = 0x0BA77E
+
+
+class EventType(str, Enum):
+    COMPLAINT_SUBMITTED = "complaint.submitted"
+    COMPLAINT_SUPPORTED = "complaint.supported"
+    COMPLAINT_VERIFIED = "complaint.verified"
+    COMPLAINT_REJECTED = "complaint.rejected"
+    COMPLAINT_DUPLICATE = "complaint.duplicate"
+    COMPLAINT_RECATEGORISED = "complaint.recategorised"
+    COMPLAINT_DISPATCHED = "complaint.dispatched"
+    COMPLAINT_ACCEPTED = "complaint.accepted"
+    COMPLAINT_PROGRESS = "complaint.progress"
+    COMPLAINT_RESOLVED = "complaint.resolved"
+    COMPLAINT_REOPENED = "complaint.reopened"
+    COMPLAINT_CONFIRMED = "complaint.confirmed"
+    COMPLAINT_CLOSED = "complaint.closed"
+    COMPLAINT_OVERDUE = "complaint.overdue"
+
+
+# Called with the committed events (in cursor order) after the transaction that wrote them
+# commits; never for a rolled-back change. The live stream registers itself here.
+Subscriber = Callable[[list[DomainEvent]], Awaitable[None]]
+after_commit_subscribers: list[Subscriber] = []
+
+
+_pending: contextvars.ContextVar[list[DomainEvent] | None] = contextvars.ContextVar(
+    "batt_pending_events", default=None
+)
+
+
+@contextlib.asynccontextmanager
+async def unit_of_work() -> AsyncIterator[Any]:
+    """A transaction whose recorded events are published once it has committed.
+
+    Services wrap every multi-step write in one of these: all rows and their events commit
+    together or not at all, and listeners only ever hear about committed changes.
+    """
+    outer = _pending.get()
+    if outer is not None:  # nested: the outermost unit publishes
+        async with in_transaction() as connection:
+            yield connection
+        return
+    events: list[DomainEvent] = []
+    token = _pending.set(events)
+    try:
+        async with in_transaction() as connection:
+            yield connection
+    finally:
+        _pending.reset(token)
+    if events:
+        await publish_committed(events)
+
+
+async def record_event(
+    type: EventType,
+    *,
+    subject_type: str,
+    subject_id: int,
+    owner_id: int | None = None,
+    skpd_ids: Iterable[int] = (),
+    actor_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> DomainEvent:
+    """Write an event in the caller's unit of work (or in a transaction of its own).
+
+    Call it last in the transaction: on PostgreSQL it takes a transaction-scoped advisory
+    lock so that event ids commit in increasing order — a reader resuming "after cursor N"
+    can then never miss an event that committed late with a smaller id.
+    """
+    async with in_transaction() as connection:
+        if db.dialect() == "postgres":
+            await connection.execute_query("SELECT pg_advisory_xact_lock($1)", [EVENT_ORDER_LOCK])
+        event = await DomainEvent.create(
+            type=type.value,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            owner_id=owner_id,
+            skpd_ids=sorted(set(skpd_ids)),
+            actor_id=actor_id,
+            payload=payload or {},
+            using_db=connection,
+        )
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(event)
+    else:
+        await publish_committed([event])
+    return event
+
+
+async def publish_committed(events: list[DomainEvent]) -> None:
+    """Hand committed events to the subscribers; a failing subscriber never fails the caller
+    (the events are durable — the stream re-reads the log on its own)."""
+    for subscriber in list(after_commit_subscribers):
+        try:
+            await subscriber(events)
+        except Exception:  # a broken listener must not break the mutation that committed
+            log.exception("event subscriber %r failed", subscriber)

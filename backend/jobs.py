@@ -1,0 +1,51 @@
+"""Periodic jobs (auto-closing unconfirmed complaints, SLA checks, the push outbox).
+
+Deadlines are data, not in-memory timers: each job scans for what is due and changes it with
+conditional updates, so it survives restarts and can run in every worker process at once
+without doing anything twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    interval_seconds: float
+    run: Callable[[], Awaitable[object]]
+
+
+def registered_jobs() -> list[Job]:
+    from among_warga.services import close_unconfirmed
+
+    return [Job("close-unconfirmed-complaints", 60.0, close_unconfirmed)]
+
+
+async def run_once(jobs: list[Job] | None = None) -> dict[str, object]:
+    results: dict[str, object] = {}
+    for job in jobs or registered_jobs():
+        results[job.name] = await job.run()
+    return results
+
+
+async def run_forever(jobs: list[Job] | None = None) -> None:
+    """Run each job on its interval until cancelled; a failing run is logged and retried."""
+
+    async def loop(job: Job) -> None:
+        while True:
+            try:
+                result = await job.run()
+                if result:
+                    log.info("job %s: %s", job.name, result)
+            except Exception:  # keep the loop alive; the next run retries
+                log.exception("job %s failed", job.name)
+            await asyncio.sleep(job.interval_seconds)
+
+    await asyncio.gather(*(loop(job) for job in jobs or registered_jobs()))

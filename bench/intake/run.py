@@ -1,0 +1,196 @@
+"""Complaint intake over real HTTP: concurrent residents each upload one 1600×1200 JPEG phone
+photo and submit a complaint, against `batt serve` (uvicorn) on PostgreSQL + PostGIS.
+
+    .venv/bin/python bench/intake/run.py [--complaints 600] [--concurrency 24] [--workers 2]
+
+Creates and drops its own database (batt_bench_intake) on the server named by
+BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres). Prints throughput and
+p50/p99 latency. The load generator runs on the same machine and takes CPU from the server,
+so the figures are a floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import os
+import random
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[2]
+BATT = str(Path(sys.executable).with_name("batt"))
+DB_NAME = "batt_bench_intake"
+CENTRE = (-7.8713, 112.5269)
+
+UPLOAD = ("mutation($file: Upload!, $key: String) { uploadPhoto(file: $file, clientKey: $key) "
+          "{ photo { id } errors { code } } }")
+SUBMIT = ("mutation($i: SubmitComplaintInput!) { submitComplaint(input: $i) "
+          "{ complaint { ticketNumber } errors { code } } }")
+REGISTER = ("mutation($i: RegisterInput!) { register(input: $i) { accessToken errors { code } } }")
+
+
+def phone_photo() -> bytes:
+    """A 1600×1200 photo-like JPEG (noise and gradients, not a flat colour), ~phone quality."""
+    rng = random.Random(42)
+    image = Image.effect_noise((1600, 1200), 48).convert("RGB")
+    gradient = Image.linear_gradient("L").resize((1600, 1200))
+    image = Image.merge("RGB", (image.getchannel(0), gradient, image.getchannel(2)))
+    for _ in range(40):
+        x, y = rng.randrange(1500), rng.randrange(1100)
+        image.paste((rng.randrange(256), rng.randrange(256), rng.randrange(256)),
+                    (x, y, x + rng.randrange(20, 100), y + rng.randrange(20, 100)))
+    exif = Image.Exif()
+    exif[0x010F] = "Samsung"
+    exif[0x0110] = "SM-A145F"
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88, exif=exif)
+    return out.getvalue()
+
+
+def unique_copy(jpeg: bytes, tag: str) -> bytes:
+    """The same picture with a unique JPEG comment, so every upload is a new photo (uploads
+    are deduplicated by content per user)."""
+    text = tag.encode()
+    return jpeg[:2] + b"\xff\xfe" + struct.pack(">H", len(text) + 2) + text + jpeg[2:]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def admin(url: str, *statements: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--complaints", type=int, default=600)
+    parser.add_argument("--concurrency", type=int, default=24)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--residents", type=int, default=30)
+    args = parser.parse_args()
+
+    pg_url = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    db_url = urlunsplit(urlsplit(pg_url)._replace(path=f"/{DB_NAME}"))
+    await admin(pg_url, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)',
+                f'CREATE DATABASE "{DB_NAME}"')
+    await admin(db_url, "CREATE EXTENSION IF NOT EXISTS postgis")
+    var_dir = Path(f"/tmp/batt-bench-intake-{os.getpid()}")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("BATT_")},
+           "BATT_DATABASE_URL": db_url, "BATT_VAR_DIR": str(var_dir),
+           "BATT_SECRET_KEY": "bench-secret-" + "k" * 40}
+    subprocess.run([BATT, "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run([BATT, "seed-demo"], env=env, check=True, capture_output=True)
+
+    port = free_port()
+    log = open(var_dir / "server.log", "w")
+    server = subprocess.Popen(
+        [BATT, "serve", "--port", str(port), "--workers", str(args.workers),
+         "--log-level", "warning"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+            for _ in range(300):
+                try:
+                    if (await http.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.2)
+
+            # Residents (Argon2 hashing is not what this measures: done before the clock).
+            tokens = []
+            for i in range(args.residents):
+                body = (await http.post("/graphql", json={"query": REGISTER, "variables": {"i": {
+                    "name": f"Warga Bench {i}", "phone": f"08139{i:07d}",
+                    "password": "bench-password-1"}}})).json()
+                tokens.append(body["data"]["register"]["accessToken"])
+
+            base_jpeg = phone_photo()
+            uploads = [unique_copy(base_jpeg, uuid.uuid4().hex) for _ in range(args.complaints)]
+            rng = random.Random(7)
+            latencies: list[float] = []
+            failures: list[str] = []
+            queue: asyncio.Queue[int] = asyncio.Queue()
+            for n in range(args.complaints):
+                queue.put_nowait(n)
+
+            async def resident_client() -> None:
+                while True:
+                    try:
+                        n = queue.get_nowait()
+                    except asyncio.QueueEmpty:
+                        return
+                    token = tokens[n % len(tokens)]
+                    headers = {"Authorization": f"Bearer {token}"}
+                    started = time.perf_counter()
+                    operations = {"query": UPLOAD, "variables": {"file": None, "key": f"k{n}"}}
+                    response = await http.post(
+                        "/graphql", headers=headers,
+                        data={"operations": json.dumps(operations),
+                              "map": json.dumps({"0": ["variables.file"]})},
+                        files={"0": (f"IMG_{n}.jpg", uploads[n], "image/jpeg")})
+                    photo = response.json()["data"]["uploadPhoto"]
+                    if photo["errors"]:
+                        failures.append(f"upload {photo['errors']}")
+                        continue
+                    lat = CENTRE[0] + rng.uniform(-0.01, 0.01)
+                    lon = CENTRE[1] + rng.uniform(-0.01, 0.01)
+                    result = (await http.post("/graphql", headers=headers, json={
+                        "query": SUBMIT, "variables": {"i": {
+                            "clientRequestId": uuid.uuid4().hex, "categoryCode": "sampah",
+                            "description": "Sampah menumpuk di tepi jalan, mohon diangkut.",
+                            "lat": lat, "lon": lon, "photoIds": [photo["photo"]["id"]],
+                            "visibility": "PUBLIC"}}})).json()["data"]["submitComplaint"]
+                    if result["errors"]:
+                        failures.append(f"submit {result['errors']}")
+                        continue
+                    latencies.append((time.perf_counter() - started) * 1000)
+
+            wall_start = time.perf_counter()
+            await asyncio.gather(*(resident_client() for _ in range(args.concurrency)))
+            wall = time.perf_counter() - wall_start
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+        await admin(pg_url, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        subprocess.run(["rm", "-rf", str(var_dir)], check=False)
+
+    print(f"bench/intake: {len(latencies)} complaints (1600×1200 JPEG upload + submit), "
+          f"{args.concurrency} concurrent clients, {args.workers} uvicorn workers, PostgreSQL")
+    print(f"  throughput   {len(latencies) / wall:7.1f} complaints/s  (wall {wall:.1f} s)")
+    if latencies:
+        print(f"  latency p50  {statistics.median(latencies):7.1f} ms")
+        print(f"  latency p99  {percentile(latencies, 0.99):7.1f} ms")
+    print(f"  failures     {len(failures)}" + (f"  e.g. {failures[0]}" if failures else ""))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from backend import db
 from backend.graphql.http import GraphQLHTTPEndpoint
+from backend.media.http import routes as media_routes
 from backend.schema import schema
 from backend.settings import Settings, load_settings
 
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/graphql", graphql_http.__call__, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *media_routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         lifespan=lifespan,

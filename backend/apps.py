@@ -18,5 +18,6 @@ class DomainApp:
 
 APPS: tuple[DomainApp, ...] = (
     DomainApp("accounts", "backend.accounts.models", "backend.accounts.migrations"),
+    DomainApp("media", "backend.media.models", "backend.media.migrations"),
     DomainApp("command_center", "command_center.models", "command_center.migrations"),
 )

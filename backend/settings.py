@@ -51,6 +51,11 @@ class Settings:
     firebase_credentials: str | None = None
     firebase_project_id: str | None = None
     public_base_url: str = ""
+    # Photo uploads: bytes and pixels accepted per photo (a decompression bomb is refused
+    # from its header), and threads decoding photos at once (0 = one per core but one).
+    media_max_bytes: int = 20 * 1024 * 1024
+    media_max_pixels: int = 64_000_000
+    media_workers: int = 0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -118,4 +123,7 @@ def load_settings() -> Settings:
         or _env("GOOGLE_APPLICATION_CREDENTIALS"),
         firebase_project_id=_env("BATT_FIREBASE_PROJECT_ID"),
         public_base_url=(_env("BATT_PUBLIC_BASE_URL", "") or "").rstrip("/"),
+        media_max_bytes=_env_int("BATT_MEDIA_MAX_BYTES", 20 * 1024 * 1024),
+        media_max_pixels=_env_int("BATT_MEDIA_MAX_PIXELS", 64_000_000),
+        media_workers=_env_int("BATT_MEDIA_WORKERS", 0),
     )

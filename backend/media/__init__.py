@@ -1,0 +1,1 @@
+"""Photos: uploaded once, stripped of metadata, stored content-addressed, referenced by id."""

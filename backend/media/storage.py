@@ -1,0 +1,120 @@
+"""Where photo variants live: a small interface, and a local-directory implementation.
+
+Keys are content addresses (``<sha256 of the bytes>.jpg``), so a stored object never changes
+and may be cached forever; the same bytes uploaded twice are stored once. An object store
+(S3, GCS, MinIO) implements the same five operations later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Any, Protocol
+
+# Public keys are exactly this shape; anything else is refused before it touches a path, so
+# "../" and friends can never reach the filesystem.
+KEY_PATTERN = re.compile(r"^[0-9a-f]{64}\.(jpg|webp)$")
+CONTENT_TYPES = {"jpg": "image/jpeg", "webp": "image/webp"}
+PUBLIC_PREFIX = "/media"
+SERVICE_NAME = "media.storage"
+
+
+class InvalidKey(ValueError):
+    pass
+
+
+def content_key(data: bytes, extension: str) -> str:
+    key = f"{hashlib.sha256(data).hexdigest()}.{extension}"
+    check_key(key)
+    return key
+
+
+def check_key(key: str) -> str:
+    if not KEY_PATTERN.fullmatch(key):
+        raise InvalidKey(key)
+    return key
+
+
+def content_type_for(key: str) -> str:
+    return CONTENT_TYPES[check_key(key).rsplit(".", 1)[1]]
+
+
+class Storage(Protocol):
+    async def put(self, key: str, data: bytes) -> None: ...
+
+    async def get(self, key: str) -> bytes | None: ...
+
+    async def exists(self, key: str) -> bool: ...
+
+    async def delete(self, key: str) -> None: ...
+
+    def url(self, key: str) -> str: ...
+
+
+class LocalStorage:
+    """Files under one directory, fanned out as ``ab/cd/<key>`` so no directory grows huge."""
+
+    def __init__(self, root: Path, base_url: str = PUBLIC_PREFIX) -> None:
+        self.root = Path(root)
+        self.base_url = base_url.rstrip("/")
+
+    def path(self, key: str) -> Path:
+        check_key(key)
+        return self.root / key[:2] / key[2:4] / key
+
+    async def put(self, key: str, data: bytes) -> None:
+        await asyncio.to_thread(self._put, self.path(key), data)
+
+    @staticmethod
+    def _put(path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written to a temporary name and renamed: a reader or a crash never sees half a file.
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            with open(temp, "xb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(temp, path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+
+    async def get(self, key: str) -> bytes | None:
+        path = self.path(key)
+        try:
+            return await asyncio.to_thread(path.read_bytes)
+        except FileNotFoundError:
+            return None
+
+    async def exists(self, key: str) -> bool:
+        return await asyncio.to_thread(self.path(key).is_file)
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._delete, self.path(key))
+
+    def _delete(self, path: Path) -> None:
+        path.unlink(missing_ok=True)
+        # Drop the fan-out directories once empty, so a refused upload leaves no trace.
+        for parent in (path.parent, path.parent.parent):
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+
+    def url(self, key: str) -> str:
+        return f"{self.base_url}/{check_key(key)}"
+
+
+def storage_for(services: dict[str, Any], settings: Any) -> Storage:
+    """The app's storage, created on first use and shared by every request (tests may put
+    their own under ``services[SERVICE_NAME]`` first)."""
+    storage = services.get(SERVICE_NAME)
+    if storage is None:
+        base = f"{settings.public_base_url}{PUBLIC_PREFIX}"
+        storage = services.setdefault(SERVICE_NAME, LocalStorage(settings.media_dir, base))
+    return storage

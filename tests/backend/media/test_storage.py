@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from backend.media.storage import InvalidKey, LocalStorage, content_key
+from tests.backend.media import samples
+from tests.backend.media.conftest import stored_files
+
+
+async def test_local_storage_round_trip(tmp_path):
+    storage = LocalStorage(tmp_path / "media", "https://batu.example/media")
+    data = b"\xff\xd8\xff" + b"pixels" * 100
+    key = content_key(data, "jpg")
+    assert key == hashlib.sha256(data).hexdigest() + ".jpg"
+    assert not await storage.exists(key) and await storage.get(key) is None
+    await storage.put(key, data)
+    assert await storage.exists(key) and await storage.get(key) == data
+    assert storage.url(key) == f"https://batu.example/media/{key}"
+    # Only the file itself is there: no temporary leftovers.
+    assert [p.name for p in stored_files(tmp_path / "media")] == [key]
+    await storage.delete(key)
+    await storage.delete(key)  # deleting twice is fine
+    assert list((tmp_path / "media").iterdir()) == []
+
+
+@pytest.mark.parametrize("key", ["../secret_key", "a/b.jpg", "ABC.jpg", "0" * 64 + ".php",
+                                 "0" * 63 + ".jpg", "0" * 64 + ".jpg/../x"])
+async def test_keys_of_any_other_shape_are_refused(tmp_path, key):
+    storage = LocalStorage(tmp_path)
+    with pytest.raises(InvalidKey):
+        await storage.put(key, b"x")
+    with pytest.raises(InvalidKey):
+        storage.url(key)
+
+
+async def test_served_variants_are_cacheable_and_nothing_else_is_reachable(
+    upload, media_client, make_user
+):
+    _, token = await make_user()
+    body = await upload(samples.jpeg_with_gps((800, 600)), token=token)
+    url = body["data"]["uploadPhoto"]["photo"]["url"]
+    first = await media_client.get(url)
+    assert first.status_code == 200 and first.headers["etag"]
+    again = await media_client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and "immutable" in again.headers["cache-control"]
+    for path in ("/media/..%2F..%2Fsecret_key", "/media/%2e%2e/secret_key", "/media/secret_key",
+                 "/media/" + "0" * 64 + ".jpg", "/media/" + url.rsplit("/", 1)[1] + "x"):
+        assert (await media_client.get(path)).status_code == 404, path

@@ -18,6 +18,7 @@ class DomainApp:
 
 APPS: tuple[DomainApp, ...] = (
     DomainApp("accounts", "backend.accounts.models", "backend.accounts.migrations"),
+    DomainApp("geo", "backend.geo.models", "backend.geo.migrations"),
     DomainApp("media", "backend.media.models", "backend.media.migrations"),
     DomainApp("command_center", "command_center.models", "command_center.migrations"),
 )

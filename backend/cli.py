@@ -9,6 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from backend.geo.cli import register as register_areas
 from backend.settings import ConfigurationError, Settings, load_settings
 
 
@@ -166,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     makemigrations.add_argument("apps", nargs="*")
     makemigrations.add_argument("--name")
     makemigrations.set_defaults(func=cmd_makemigrations)
+    register_areas(sub)
     return parser
 
 

@@ -1,0 +1,94 @@
+"""Run SQLAlchemy Core statements on Tortoise's connection.
+
+Spatial statements are composed with SQLAlchemy Core (+ GeoAlchemy2 functions on PostGIS),
+compiled for the current dialect, and executed on ``backend.db.connection()`` — which inside
+``in_transaction()`` is that transaction's connection. So spatial reads and writes join the
+caller's transaction, and there is one pool, Tortoise's.
+
+On SQLite the geodesic distance function ``batt_geodesic_m(lat1, lon1, lat2, lon2)`` is
+registered on each aiosqlite connection the first time spatial SQL runs on it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import weakref
+from enum import Enum
+from typing import Any
+
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as AsyncpgDialect
+from sqlalchemy.dialects.sqlite.pysqlite import dialect as SqliteDialect
+from sqlalchemy.sql import ClauseElement
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from backend import db
+from backend.geo.geodesy import geodesic_distance_m
+
+GEODESIC_FUNCTION = "batt_geodesic_m"
+
+_DIALECTS = {"postgres": AsyncpgDialect(), "sqlite": SqliteDialect()}
+_prepared_sqlite: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _sqlite_geodesic(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> float | None:
+    if None in (lat1, lon1, lat2, lon2):
+        return None
+    return geodesic_distance_m(lat1, lon1, lat2, lon2)
+
+
+def _sqlite_value(value: Any) -> Any:
+    # Match how Tortoise writes values on SQLite (its sqlite3 adapters), not SQLAlchemy's
+    # own formats, so caller conditions on Tortoise columns compare like with like.
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.UTC)
+        return value.isoformat(" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def compile_statement(statement: ClauseElement, dialect_name: str) -> tuple[str, list[Any]]:
+    dialect = _DIALECTS[dialect_name]
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    names = compiled.positiontup or []
+    if dialect_name == "sqlite":
+        return str(compiled), [_sqlite_value(params[name]) for name in names]
+    processors = compiled._bind_processors
+    values = []
+    for name in names:
+        value = params[name]
+        if isinstance(value, Enum):
+            value = value.value
+        processor = processors.get(name)
+        values.append(processor(value) if processor else value)
+    return str(compiled), values
+
+
+async def _prepare(conn: BaseDBAsyncClient) -> None:
+    if conn.capabilities.dialect != "sqlite":
+        return
+    raw = getattr(conn, "_connection", None)
+    if raw is None:
+        await conn.create_connection(with_db=True)
+        raw = conn._connection  # type: ignore[attr-defined]
+    if raw not in _prepared_sqlite:
+        await raw.create_function(GEODESIC_FUNCTION, 4, _sqlite_geodesic, deterministic=True)
+        _prepared_sqlite.add(raw)
+
+
+async def fetch_all(statement: ClauseElement) -> list[dict[str, Any]]:
+    conn = db.connection()
+    await _prepare(conn)
+    sql, values = compile_statement(statement, conn.capabilities.dialect)
+    return list(await conn.execute_query_dict(sql, values))
+
+
+async def fetch_raw(sql: str, values: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Plain SQL on the same connection (EXPLAIN, catalogue look-ups)."""
+    conn = db.connection()
+    await _prepare(conn)
+    return list(await conn.execute_query_dict(sql, values or []))

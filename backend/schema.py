@@ -6,9 +6,10 @@ import graphene
 
 from backend.accounts.graphql.mutations import AccountMutations
 from backend.accounts.graphql.queries import AccountQueries
+from backend.geo.graphql.queries import GeoQueries
 from backend.media.graphql.mutations import MediaMutations
 
-QUERIES: tuple[type[graphene.ObjectType], ...] = (AccountQueries,)
+QUERIES: tuple[type[graphene.ObjectType], ...] = (AccountQueries, GeoQueries)
 MUTATIONS: tuple[type[graphene.ObjectType], ...] = (AccountMutations, MediaMutations)
 SUBSCRIPTIONS: tuple[type[graphene.ObjectType], ...] = ()
 

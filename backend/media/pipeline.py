@@ -265,7 +265,9 @@ def process_photo(
     rgb = _to_rgb(oriented)
     display = rgb.resize(fit(*rgb.size, DISPLAY_SIZE), Image.Resampling.LANCZOS, reducing_gap=3.0)
     display = _to_srgb(display, icc)
-    thumbnail = display.resize(fit(*display.size, THUMBNAIL_SIZE), Image.Resampling.LANCZOS)
+    thumbnail = display.resize(
+        fit(*display.size, THUMBNAIL_SIZE), Image.Resampling.LANCZOS, reducing_gap=2.0
+    )
     return ProcessedPhoto(
         format=fmt,
         width=width,

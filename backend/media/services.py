@@ -109,13 +109,17 @@ async def upload_photo(
 
 
 async def _earlier_upload(owner_id: int, digest: str, client_key: str | None) -> Photo | None:
+    # One query for both ways a retry is recognised: its client key, or the same bytes.
+    match = Q(content_hash=digest)
     if client_key is not None:
-        by_key = await Photo.get_or_none(owner_id=owner_id, client_key=client_key)
-        if by_key is not None:
-            if by_key.content_hash != digest:
-                raise ServiceError(MediaErrorCode.CLIENT_KEY_REUSED, "clientKey")
-            return by_key
-    return await Photo.get_or_none(owner_id=owner_id, content_hash=digest)
+        match |= Q(client_key=client_key)
+    candidates = await Photo.filter(Q(owner_id=owner_id) & match)
+    by_key = next((p for p in candidates if client_key and p.client_key == client_key), None)
+    if by_key is not None:
+        if by_key.content_hash != digest:
+            raise ServiceError(MediaErrorCode.CLIENT_KEY_REUSED, "clientKey")
+        return by_key
+    return next((p for p in candidates if p.content_hash == digest), None)
 
 
 async def _discard_unreferenced(storage: Storage, keys: Iterable[str]) -> None:

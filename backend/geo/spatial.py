@@ -180,7 +180,7 @@ def _radius_select(
         inner = inner.offset(0)
     sub = inner.subquery("near")
     return sa.select(sub.c.id, sub.c.lat, sub.c.lon, sub.c.distance_m).where(
-        sub.c.distance_m <= radius_m
+        sub.c.distance_m <= float(radius_m)
     )
 
 
@@ -207,7 +207,34 @@ async def within_radius(
     """Points within ``radius_m`` metres (geodesic) of the point, nearest first."""
     lat, lon = check_lat_lon(lat, lon)
     radius_m = _check_radius(radius_m)
-    return await _within_radius(points, lat, lon, radius_m, where, _check_limit(limit), offset)
+    limit, offset = _check_limit(limit), max(0, int(offset))
+    if _postgres():
+        # A page is at most offset + limit points, however many the circle holds (a 500 m
+        # circle in a dense table holds thousands): bound the circle by the page's k-nearest
+        # first, so the exact spheroid ranking touches about one page of rows.
+        bound = await _knn_bound(points, lat, lon, offset + limit, where)
+        if bound is None:
+            return []
+        radius_m = min(radius_m, bound)
+    return await _within_radius(points, lat, lon, radius_m, where, limit, offset)
+
+
+async def _knn_bound(
+    points: PointTable, lat: float, lon: float, k: int, where: Sequence[Condition]
+) -> float | None:
+    """PostgreSQL: a radius that holds the k geodesically nearest points (None: no points).
+
+    The GiST index orders by planar distance (<->), which is not the geodesic order; but the
+    geodesic distances of *any* k points bound the k nearest, and these k are close to them."""
+    here = sa.func.ST_SetSRID(sa.func.ST_MakePoint(lon, lat), 4326)
+    candidates = (
+        sa.select(_distance_to(points, lat, lon).label("distance_m"))
+        .where(points.geo_point.isnot(None), *where)
+        .order_by(points.geo_point.op("<->")(here))
+        .limit(k)
+    )
+    rows = await fetch_all(candidates)
+    return max(float(r["distance_m"]) for r in rows) if rows else None
 
 
 async def _within_radius(
@@ -219,7 +246,7 @@ async def _within_radius(
         sa.select(sub)
         .order_by(sub.c.distance_m, sub.c.id)
         .limit(limit)
-        .offset(max(0, int(offset)))
+        .offset(offset)
     )
     return _hits(await fetch_all(statement))
 
@@ -248,21 +275,11 @@ async def nearest(
     k = _check_limit(k)
     ceiling = _KNN_WIDEST_M if max_distance_m is None else _check_radius(max_distance_m)
     if _postgres():
-        # The GiST index orders by planar distance (<->), which is not the geodesic order;
-        # the geodesic distances of those k points bound the true k nearest, and a radius
-        # query with that bound ranks them exactly.
-        here = sa.func.ST_SetSRID(sa.func.ST_MakePoint(lon, lat), 4326)
-        candidates = (
-            sa.select(_distance_to(points, lat, lon).label("distance_m"))
-            .where(points.geo_point.isnot(None), *where)
-            .order_by(points.geo_point.op("<->")(here))
-            .limit(k)
-        )
-        rows = await fetch_all(candidates)
-        if not rows:
+        # k candidates in index order bound the k nearest; a radius query ranks them exactly.
+        bound = await _knn_bound(points, lat, lon, k, where)
+        if bound is None:
             return []
-        bound = min(max(float(r["distance_m"]) for r in rows), ceiling)
-        return await _within_radius(points, lat, lon, bound, where, k, 0)
+        return await _within_radius(points, lat, lon, min(bound, ceiling), where, k, 0)
     # SQLite: the R*Tree has no nearest-neighbour search; grow a circle until it holds k
     # points (then it holds the k nearest) or reaches the ceiling.
     radius = min(_KNN_FIRST_RADIUS_M, ceiling)

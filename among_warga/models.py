@@ -90,6 +90,8 @@ class Complaint(Model):
     client_request_id = fields.CharField(max_length=64)
     request_fingerprint = fields.CharField(max_length=64)
     sla_due_at = fields.DatetimeField(null=True)
+    # The deadline already reported as missed: the SLA job flags each deadline once.
+    overdue_flagged_for = fields.DatetimeField(null=True)
     support_count = fields.IntField(default=0)
     rejection_reason = fields.CharField(max_length=500, null=True)
     duplicate_of: fields.ForeignKeyNullableRelation[Complaint] = fields.ForeignKeyField(

@@ -26,6 +26,7 @@ from among_warga.models import (
     Visibility,
 )
 from among_warga.tickets import next_ticket_number
+from among_warga.transitions import Change, change_status, event_payload, sla_due
 from backend.accounts.models import User
 from backend.clock import utcnow
 from backend.errors import FieldError, ServiceError
@@ -57,17 +58,6 @@ class SubmitComplaint:
             separators=(",", ":"),
         )
         return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def sla_due(category: ComplaintCategory, status: ComplaintStatus, start: datetime) -> datetime | None:
-    """The deadline of the stage a case is in: triage, first response, or resolution."""
-    if status == ComplaintStatus.SUBMITTED:
-        return start + timedelta(minutes=category.triage_minutes)
-    if status in (ComplaintStatus.VERIFIED, ComplaintStatus.DISPATCHED):
-        return start + timedelta(minutes=category.response_minutes)
-    if status == ComplaintStatus.IN_PROGRESS:
-        return start + timedelta(minutes=category.resolution_minutes)
-    return None
 
 
 def check_coordinates(lat: float, lon: float) -> None:
@@ -177,20 +167,6 @@ def _same_request(existing: Complaint, fingerprint: str) -> Complaint:
     return existing
 
 
-def event_payload(complaint: Complaint, category: ComplaintCategory) -> dict:
-    """What the live stream shows about a case — no personal data of the reporter."""
-    return {
-        "ticketNumber": complaint.ticket_number,
-        "status": complaint.status.value,
-        "categoryCode": category.code,
-        "lat": complaint.lat,
-        "lon": complaint.lon,
-        "villageCode": complaint.village_code,
-        "districtCode": complaint.district_code,
-        "slaDueAt": complaint.sla_due_at.isoformat() if complaint.sla_due_at else None,
-    }
-
-
 # -- before submitting: similar reports and support ----------------------------------------
 
 
@@ -237,25 +213,6 @@ async def support_complaint(user: User, complaint_id: int) -> Complaint:
 # -- closing the loop -------------------------------------------------------------------------
 
 
-async def add_timeline(
-    complaint: Complaint,
-    *,
-    kind: TimelineKind,
-    actor: User | None,
-    actor_label: str,
-    note: str = "",
-    public: bool = True,
-    from_status: ComplaintStatus | None = None,
-    photo_ids: list[int] | None = None,
-) -> TimelineEntry:
-    return await TimelineEntry.create(
-        complaint=complaint, kind=kind, actor=actor, actor_label=actor_label, note=note,
-        public=public, from_status=from_status.value if from_status else None,
-        to_status=complaint.status.value if kind == TimelineKind.STATUS else None,
-        photo_ids=photo_ids or [],
-    )
-
-
 async def confirm_resolution(
     reporter: User, complaint_id: int, *, resolved: bool, rating: int | None,
     comment: str | None,
@@ -265,8 +222,7 @@ async def confirm_resolution(
         raise ServiceError(Code.NOT_FOUND, "id")
     if complaint.status != ComplaintStatus.RESOLVED:
         raise ServiceError(Code.INVALID_TRANSITION, "id")
-    now = utcnow()
-    if complaint.resolved_at is None or now - complaint.resolved_at > CONFIRMATION_WINDOW:
+    if complaint.resolved_at is None or utcnow() - complaint.resolved_at > CONFIRMATION_WINDOW:
         raise ServiceError(Code.CONFIRMATION_CLOSED, "id")
     problems = []
     if rating is not None and not 1 <= rating <= 5:
@@ -277,69 +233,35 @@ async def confirm_resolution(
     if problems:
         raise ServiceError(problems)
 
-    previous = complaint.status
+    fields = {"rating": rating, "rating_comment": comment or None}
+    if resolved:
+        change = Change(ComplaintStatus.CLOSED, EventType.COMPLAINT_CONFIRMED, reporter,
+                        "Pelapor", note=comment, fields=fields, payload={"rating": rating})
+    else:
+        # Not fixed: back to the agency that resolved it, with the reporter's reason.
+        change = Change(ComplaintStatus.DISPATCHED, EventType.COMPLAINT_REOPENED, reporter,
+                        "Pelapor", note=f"Pelapor: belum selesai. {comment}".strip(),
+                        fields={**fields, "resolved_at": None}, payload={"reason": comment})
     async with unit_of_work():
-        # Conditional: a concurrent auto-close or a double tap cannot both win.
-        target = ComplaintStatus.CLOSED if resolved else ComplaintStatus.DISPATCHED
-        changes = {
-            "status": target, "rating": rating, "rating_comment": comment or None,
-            "updated_at": now,
-        }
-        if resolved:
-            changes["closed_at"] = now
-            changes["sla_due_at"] = None
-        else:
-            changes["resolved_at"] = None
-            changes["sla_due_at"] = sla_due(complaint.category, target, now)
-        won = await Complaint.filter(id=complaint.id, status=ComplaintStatus.RESOLVED).update(
-            **changes
-        )
-        if not won:
-            raise ServiceError(Code.INVALID_TRANSITION, "id")
-        await complaint.refresh_from_db()
-        await add_timeline(
-            complaint, kind=TimelineKind.STATUS, actor=reporter, actor_label="Pelapor",
-            from_status=previous,
-            note=comment if resolved else f"Pelapor: belum selesai. {comment}".strip(),
-        )
-        skpd_ids = await spatial.dispatched_skpd_ids(complaint.id)
-        await record_event(
-            EventType.COMPLAINT_CONFIRMED if resolved else EventType.COMPLAINT_REOPENED,
-            subject_type="complaint", subject_id=complaint.id, owner_id=reporter.id,
-            skpd_ids=skpd_ids, actor_id=reporter.id,
-            payload={**event_payload(complaint, complaint.category), "rating": rating,
-                     "reason": comment},
-        )
-    return complaint
+        return await change_status(complaint, change, expected=ComplaintStatus.RESOLVED)
 
 
 async def close_unconfirmed(now: datetime | None = None) -> int:
     """Close resolved complaints nobody confirmed within 7 days. Safe to run from several
     processes at once: each close is a conditional update that only one can win."""
-    now = now or utcnow()
-    cutoff = now - CONFIRMATION_WINDOW
+    cutoff = (now or utcnow()) - CONFIRMATION_WINDOW
     closed = 0
     stale = await Complaint.filter(
         status=ComplaintStatus.RESOLVED, resolved_at__lte=cutoff
     ).select_related("category").limit(500)
     for complaint in stale:
-        async with unit_of_work():
-            won = await Complaint.filter(id=complaint.id, status=ComplaintStatus.RESOLVED).update(
-                status=ComplaintStatus.CLOSED, closed_at=now, sla_due_at=None, updated_at=now
-            )
-            if not won:
-                continue
-            complaint.status = ComplaintStatus.CLOSED
-            await add_timeline(
-                complaint, kind=TimelineKind.STATUS, actor=None, actor_label="Sistem",
-                from_status=ComplaintStatus.RESOLVED,
-                note="Ditutup otomatis: tidak ada konfirmasi pelapor dalam 7 hari.",
-            )
-            await record_event(
-                EventType.COMPLAINT_CLOSED, subject_type="complaint", subject_id=complaint.id,
-                owner_id=complaint.reporter_id,
-                skpd_ids=await spatial.dispatched_skpd_ids(complaint.id),
-                payload={**event_payload(complaint, complaint.category), "automatic": True},
-            )
-            closed += 1
+        change = Change(ComplaintStatus.CLOSED, EventType.COMPLAINT_CLOSED, None, "Sistem",
+                        note="Ditutup otomatis: tidak ada konfirmasi pelapor dalam 7 hari.",
+                        payload={"automatic": True})
+        try:
+            async with unit_of_work():
+                await change_status(complaint, change, expected=ComplaintStatus.RESOLVED)
+        except ServiceError:
+            continue  # confirmed or closed by someone else meanwhile
+        closed += 1
     return closed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -11,12 +12,16 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from backend import db
+from backend.events.bus import EventBus
 from backend.graphql.http import GraphQLHTTPEndpoint
+from backend.graphql.ws import GraphQLWebSocketEndpoint
 from backend.media.http import routes as media_routes
+from among_warga.feeds import routes as complaint_feed_routes
+from backend.jobs import run_forever
 from backend.schema import schema
 from backend.settings import Settings, load_settings
 
@@ -37,28 +42,45 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "database": db.dialect()})
 
 
-def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
-    """Build the app. ``manage_db=False`` when the caller (a test) already initialised the ORM."""
+def create_app(
+    settings: Settings | None = None, *, manage_db: bool = True, run_jobs: bool | None = None
+) -> Starlette:
+    """Build the app. ``manage_db=False`` when the caller (a test) already initialised the ORM;
+    periodic jobs run in the server (default) and not in tests unless asked."""
     settings = settings or load_settings()
     services: dict[str, Any] = {}
     graphql_http = GraphQLHTTPEndpoint(schema.graphql_schema, settings, services=services)
+    graphql_ws = GraphQLWebSocketEndpoint(schema.graphql_schema, settings, services=services)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await db.init_db(settings)
+        # One event bus per process: one LISTEN connection on PostgreSQL, fanned out here.
+        bus = services["event_bus"] = EventBus(settings.database_url)
+        await bus.start()
+        start_jobs = manage_db if run_jobs is None else run_jobs
+        jobs_task = asyncio.create_task(run_forever()) if start_jobs else None
         try:
             yield
         finally:
+            await bus.stop()
+            services.pop("event_bus", None)
+            if jobs_task is not None:
+                jobs_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await jobs_task
             if manage_db:
                 await db.close_db()
 
     app = Starlette(
         routes=[
             Route("/graphql", graphql_http.__call__, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_ws.__call__),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *media_routes,
+            *complaint_feed_routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         lifespan=lifespan,

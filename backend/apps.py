@@ -19,6 +19,9 @@ class DomainApp:
 APPS: tuple[DomainApp, ...] = (
     DomainApp("accounts", "backend.accounts.models", "backend.accounts.migrations"),
     DomainApp("geo", "backend.geo.models", "backend.geo.migrations"),
+    DomainApp("events", "backend.events.models", "backend.events.migrations"),
     DomainApp("media", "backend.media.models", "backend.media.migrations"),
+    DomainApp("push", "backend.push.models", "backend.push.migrations"),
+    DomainApp("among_warga", "among_warga.models", "among_warga.migrations"),
     DomainApp("command_center", "command_center.models", "command_center.migrations"),
 )

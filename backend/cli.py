@@ -117,6 +117,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
+        # The sans-I/O implementation: uvicorn's default one uses websockets' deprecated API.
+        ws="websockets-sansio",
         log_level=args.log_level,
     )
     return 0

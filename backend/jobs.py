@@ -24,8 +24,15 @@ class Job:
 
 def registered_jobs() -> list[Job]:
     from among_warga.services import close_unconfirmed
+    from backend.push.sender import run_push_job
+    from command_center.sla import flag_overdue
 
-    return [Job("close-unconfirmed-complaints", 60.0, close_unconfirmed)]
+    return [
+        Job("close-unconfirmed-complaints", 60.0, close_unconfirmed),
+        Job("flag-overdue-cases", 30.0, flag_overdue),
+        # Pushes queued by committed changes go out within a couple of seconds.
+        Job("push-outbox", 2.0, run_push_job),
+    ]
 
 
 async def run_once(jobs: list[Job] | None = None) -> dict[str, object]:

@@ -8,10 +8,30 @@ from backend.accounts.graphql.mutations import AccountMutations
 from backend.accounts.graphql.queries import AccountQueries
 from backend.geo.graphql.queries import GeoQueries
 from backend.media.graphql.mutations import MediaMutations
+from backend.push.graphql.mutations import PushMutations
+from among_warga.graphql.mutations import ComplaintMutations
+from among_warga.graphql.queries import ComplaintQueries
+from command_center.graphql.mutations import CommandCenterMutations
+from command_center.graphql.queries import CommandCenterQueries
+from command_center.graphql.subscriptions import CommandCenterSubscriptions
+from responder.graphql.schema import ResponderMutations, ResponderQueries
 
-QUERIES: tuple[type[graphene.ObjectType], ...] = (AccountQueries, GeoQueries)
-MUTATIONS: tuple[type[graphene.ObjectType], ...] = (AccountMutations, MediaMutations)
-SUBSCRIPTIONS: tuple[type[graphene.ObjectType], ...] = ()
+QUERIES: tuple[type[graphene.ObjectType], ...] = (
+    AccountQueries,
+    GeoQueries,
+    ComplaintQueries,
+    CommandCenterQueries,
+    ResponderQueries,
+)
+MUTATIONS: tuple[type[graphene.ObjectType], ...] = (
+    AccountMutations,
+    MediaMutations,
+    PushMutations,
+    ComplaintMutations,
+    CommandCenterMutations,
+    ResponderMutations,
+)
+SUBSCRIPTIONS: tuple[type[graphene.ObjectType], ...] = (CommandCenterSubscriptions,)
 
 
 def build_schema() -> graphene.Schema:

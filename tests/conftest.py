@@ -30,7 +30,8 @@ USING_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    target = urlsplit(TEST_DATABASE_URL).netloc if USING_POSTGRES else "SQLite (file)"
+    parts = urlsplit(TEST_DATABASE_URL)
+    target = f"{parts.hostname}:{parts.port or 5432}" if USING_POSTGRES else "SQLite (file)"
     return f"BATT test database: {'PostgreSQL+PostGIS ' if USING_POSTGRES else ''}{target}"
 
 

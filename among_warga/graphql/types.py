@@ -4,6 +4,7 @@ import graphene
 
 from among_warga.errors import ComplaintErrorCode
 from among_warga.models import (
+    OPEN_STATUSES,
     Complaint,
     ComplaintCategory,
     ComplaintStatus,
@@ -13,7 +14,9 @@ from among_warga.models import (
     Visibility,
 )
 from among_warga.visibility import Audience, View, log_personal_data_read
+from backend.accounts.graphql.types import SkpdType
 from backend.accounts.models import User
+from backend.clock import utcnow
 from backend.graphql.core import BaseLoader, connection_for, error_type
 from backend.media.graphql.dataloaders import PhotoByIdLoader
 from backend.media.graphql.types import PhotoType
@@ -48,6 +51,18 @@ class PhotoIdsByComplaintIdLoader(BaseLoader):
         for link in await ComplaintPhoto.filter(complaint_id__in=keys).order_by("position"):
             found.setdefault(link.complaint_id, []).append(link.photo_id)
         return found
+
+
+class ActiveSkpdsByComplaintIdLoader(BaseLoader):
+    default: list = []
+
+    async def fetch(self, keys):
+        from command_center.models import Dispatch
+
+        found: dict[int, list] = {}
+        for d in await Dispatch.filter(complaint_id__in=keys, active=True).select_related("skpd"):
+            found.setdefault(d.complaint_id, []).append(d.skpd)
+        return {k: sorted(v, key=lambda s: s.code) for k, v in found.items()}
 
 
 class SupportedByViewerLoader(BaseLoader):
@@ -151,6 +166,11 @@ class ComplaintType(graphene.ObjectType):
     lon = graphene.Float(required=True)
     area = graphene.Field(ComplaintAreaType, required=True)
     sla_due_at = graphene.DateTime(description="Deadline of the current stage.")
+    overdue = graphene.Boolean(required=True, description="Open and past its deadline.")
+    dispatched_to = graphene.List(
+        graphene.NonNull(SkpdType), required=True,
+        description="The SKPD holding the case now (empty for the public).",
+    )
     created_at = graphene.DateTime(required=True)
     updated_at = graphene.DateTime(required=True)
     resolved_at = graphene.DateTime()
@@ -212,6 +232,17 @@ class ComplaintType(graphene.ObjectType):
     @staticmethod
     def resolve_sla_due_at(view, info):
         return view.complaint.sla_due_at
+
+    @staticmethod
+    def resolve_overdue(view, info):
+        c = view.complaint
+        return bool(c.status in OPEN_STATUSES and c.sla_due_at and c.sla_due_at <= utcnow())
+
+    @staticmethod
+    async def resolve_dispatched_to(view, info):
+        if view.audience == Audience.PUBLIC:
+            return []
+        return await info.context.loader(ActiveSkpdsByComplaintIdLoader).load(view.complaint.id)
 
     @staticmethod
     def resolve_created_at(view, info):

@@ -66,6 +66,8 @@ class UserRole(Model):
     skpd: fields.ForeignKeyNullableRelation[Skpd] = fields.ForeignKeyField(
         "accounts.Skpd", related_name="members", null=True, on_delete=fields.RESTRICT
     )
+    # A responder who supervises the SKPD's work: told when its cases miss deadlines.
+    supervisor = fields.BooleanField(default=False)
     granted_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "accounts.User", related_name="granted_roles", null=True, on_delete=fields.SET_NULL
     )

@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 # Arbitrary constant naming the advisory lock that orders event ids by commit (PostgreSQL).
 EVENT_ORDER_LOCK = 0x0BA77E
+NOTIFY_CHANNEL = "batt_events"
 
 
 class EventType(str, Enum):
@@ -26,6 +27,8 @@ class EventType(str, Enum):
     COMPLAINT_DUPLICATE = "complaint.duplicate"
     COMPLAINT_RECATEGORISED = "complaint.recategorised"
     COMPLAINT_DISPATCHED = "complaint.dispatched"
+    COMPLAINT_RECALLED = "complaint.recalled"
+    COMPLAINT_RETURNED = "complaint.returned"
     COMPLAINT_ACCEPTED = "complaint.accepted"
     COMPLAINT_PROGRESS = "complaint.progress"
     COMPLAINT_RESOLVED = "complaint.resolved"
@@ -98,6 +101,11 @@ async def record_event(
             payload=payload or {},
             using_db=connection,
         )
+        if db.dialect() == "postgres":
+            # Delivered at commit (and never for a rollback) to every process's listener.
+            await connection.execute_query(
+                "SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, str(event.id)]
+            )
     pending = _pending.get()
     if pending is not None:
         pending.append(event)

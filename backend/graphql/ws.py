@@ -1,0 +1,246 @@
+"""GraphQL over WebSocket, the graphql-transport-ws protocol (the one Apollo and the npm
+``graphql-ws`` client speak): https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md
+
+The caller authenticates in ``connection_init`` with ``{"Authorization": "Bearer …"}``; a bad
+token closes the socket with 4403. Subscriptions stream ``next`` messages until the source
+ends (``complete``) or the client sends ``complete``; queries and mutations are allowed too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    subscribe,
+    validate,
+)
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from backend.graphql.context import RequestContext
+from backend.graphql.http import format_error, result_body
+from backend.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PROTOCOL = "graphql-transport-ws"
+
+
+class CloseCode:
+    BAD_REQUEST = 4400
+    UNAUTHORIZED = 4401  # subscribe before connection_ack
+    FORBIDDEN = 4403
+    SUBPROTOCOL_NOT_ACCEPTABLE = 4406
+    INIT_TIMEOUT = 4408
+    SUBSCRIBER_EXISTS = 4409
+    TOO_MANY_INIT = 4429
+    INTERNAL_ERROR = 4500
+
+
+class _Closed(Exception):
+    pass
+
+
+class GraphQLWebSocketEndpoint:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        settings: Settings,
+        *,
+        services: dict[str, Any] | None = None,
+        init_timeout: float = 10.0,
+    ) -> None:
+        self.schema = schema
+        self.settings = settings
+        self.services = services if services is not None else {}
+        self.init_timeout = init_timeout
+
+    async def __call__(self, websocket: WebSocket) -> None:
+        if PROTOCOL not in websocket.scope.get("subprotocols", []):
+            await websocket.accept()
+            await websocket.close(CloseCode.SUBPROTOCOL_NOT_ACCEPTABLE, "Subprotocol not acceptable")
+            return
+        await websocket.accept(subprotocol=PROTOCOL)
+        await _Connection(self, websocket).run()
+
+
+class _Connection:
+    def __init__(self, endpoint: GraphQLWebSocketEndpoint, websocket: WebSocket) -> None:
+        self.endpoint = endpoint
+        self.websocket = websocket
+        self.context: RequestContext | None = None
+        self.init_received = False
+        self.acknowledged = False
+        self.operations: dict[str, asyncio.Task[None]] = {}
+        self.send_lock = asyncio.Lock()
+        self.closed = False
+
+    async def run(self) -> None:
+        timeout = asyncio.create_task(self._init_timeout())
+        try:
+            while True:
+                try:
+                    raw = await self.websocket.receive_text()
+                except (WebSocketDisconnect, RuntimeError, KeyError):
+                    return
+                await self._handle(raw)
+        except _Closed:
+            return
+        finally:
+            timeout.cancel()
+            for task in self.operations.values():
+                task.cancel()
+            for task in list(self.operations.values()):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    async def _init_timeout(self) -> None:
+        await asyncio.sleep(self.endpoint.init_timeout)
+        if not self.acknowledged:
+            await self.close(CloseCode.INIT_TIMEOUT, "Connection initialisation timeout")
+
+    async def close(self, code: int, reason: str) -> None:
+        if not self.closed:
+            self.closed = True
+            with contextlib.suppress(Exception):
+                await self.websocket.close(code, reason)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        async with self.send_lock:
+            if self.closed or self.websocket.application_state != WebSocketState.CONNECTED:
+                raise _Closed
+            await self.websocket.send_text(json.dumps(message, default=str))
+
+    async def _handle(self, raw: str) -> None:
+        try:
+            message = json.loads(raw)
+            kind = message["type"]
+        except (ValueError, TypeError, KeyError):
+            await self.close(CloseCode.BAD_REQUEST, "Invalid message received")
+            raise _Closed from None
+        if kind == "connection_init":
+            await self._connection_init(message.get("payload"))
+        elif kind == "ping":
+            await self.send({"type": "pong"})
+        elif kind == "pong":
+            pass
+        elif kind == "subscribe":
+            await self._subscribe(message)
+        elif kind == "complete":
+            task = self.operations.pop(str(message.get("id")), None)
+            if task is not None:
+                task.cancel()
+        else:
+            await self.close(CloseCode.BAD_REQUEST, f"Unexpected message type {kind!r}")
+            raise _Closed
+
+    async def _connection_init(self, payload: Any) -> None:
+        if self.init_received:
+            await self.close(CloseCode.TOO_MANY_INIT, "Too many initialisation requests")
+            raise _Closed
+        self.init_received = True
+        if payload is not None and not isinstance(payload, dict):
+            await self.close(CloseCode.BAD_REQUEST, "connection_init payload must be an object")
+            raise _Closed
+        payload = payload or {}
+        authorization = payload.get("Authorization") or payload.get("authorization")
+        self.context = RequestContext(
+            self.endpoint.settings,
+            self.websocket,
+            authorization=authorization if isinstance(authorization, str) else "",
+            language=payload.get("language") if payload.get("language") in ("id", "en") else None,
+            services=self.endpoint.services,
+        )
+        if self.context.token is not None:
+            if await self.context.principal() is None:
+                await self.close(CloseCode.FORBIDDEN, "Forbidden: invalid or expired token")
+                raise _Closed
+        self.acknowledged = True
+        await self.send({"type": "connection_ack"})
+
+    async def _subscribe(self, message: dict[str, Any]) -> None:
+        if not self.acknowledged:
+            await self.close(CloseCode.UNAUTHORIZED, "Unauthorized")
+            raise _Closed
+        operation_id = message.get("id")
+        payload = message.get("payload")
+        if not isinstance(operation_id, str) or not operation_id or not isinstance(payload, dict):
+            await self.close(CloseCode.BAD_REQUEST, "Invalid subscribe message")
+            raise _Closed
+        if operation_id in self.operations:
+            await self.close(CloseCode.SUBSCRIBER_EXISTS, f"Subscriber for {operation_id} already exists")
+            raise _Closed
+        task = asyncio.create_task(self._operation(operation_id, payload))
+        self.operations[operation_id] = task
+        task.add_done_callback(lambda _: self.operations.pop(operation_id, None))
+
+    async def _operation(self, operation_id: str, payload: dict[str, Any]) -> None:
+        settings = self.endpoint.settings
+        try:
+            query = payload.get("query")
+            variables = payload.get("variables")
+            if not isinstance(query, str) or (variables is not None and not isinstance(variables, dict)):
+                await self._error(operation_id, [GraphQLError("Invalid query or variables.")])
+                return
+            try:
+                document = parse(query)
+            except GraphQLError as exc:
+                await self._error(operation_id, [exc])
+                return
+            errors = validate(self.endpoint.schema, document)
+            operation = get_operation_ast(document, payload.get("operationName"))
+            if errors or operation is None:
+                await self._error(operation_id, errors or [GraphQLError("Unknown operation.")])
+                return
+            kwargs = dict(
+                context_value=self.context,
+                variable_values=variables,
+                operation_name=payload.get("operationName"),
+            )
+            if operation.operation == OperationType.SUBSCRIPTION:
+                stream = await subscribe(self.endpoint.schema, document, **kwargs)
+                if isinstance(stream, ExecutionResult):
+                    await self._error(operation_id, stream.errors or [])
+                    return
+                await self._pump(operation_id, stream)
+            else:
+                result = execute(self.endpoint.schema, document, **kwargs)
+                if asyncio.iscoroutine(result):
+                    result = await result
+                await self.send({"id": operation_id, "type": "next",
+                                 "payload": result_body(result, settings)})
+            await self.send({"id": operation_id, "type": "complete"})
+        except (_Closed, asyncio.CancelledError):
+            pass
+        except Exception:  # one broken operation must not take the connection down
+            log.exception("subscription %s failed", operation_id)
+            with contextlib.suppress(_Closed):
+                await self._error(operation_id, [GraphQLError("Internal server error.")])
+
+    async def _pump(self, operation_id: str, stream: AsyncIterator[ExecutionResult]) -> None:
+        try:
+            async for result in stream:
+                await self.send({"id": operation_id, "type": "next",
+                                 "payload": result_body(result, self.endpoint.settings)})
+        finally:
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
+
+    async def _error(self, operation_id: str, errors: list[GraphQLError]) -> None:
+        await self.send({
+            "id": operation_id, "type": "error",
+            "payload": [format_error(e, self.endpoint.settings) for e in errors],
+        })

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import graphene
+
+from among_warga.graphql.types import ComplaintType
+from among_warga.visibility import view_of
+from backend.graphql.core import BaseMutation, error_type, parse_int_id
+from backend.permissions import OPERATOR
+from command_center import services
+from command_center.errors import CaseErrorCode
+
+CaseError = error_type("CaseError", CaseErrorCode)
+
+
+def case_id(value) -> int:
+    return parse_int_id(value, CaseErrorCode.NOT_FOUND, "id")
+
+
+class CasePayloadFields:
+    complaint = graphene.Field(ComplaintType)
+
+
+async def case_payload(info, complaint) -> dict:
+    return {"complaint": await view_of(complaint, await info.context.principal())}
+
+
+class VerifyComplaint(CasePayloadFields, BaseMutation):
+    class Arguments:
+        id = graphene.ID(required=True)
+        note = graphene.String(description="Optional public note to the reporter.")
+
+    class Meta:
+        description = "Operator: the report is genuine and clear (SUBMITTED → VERIFIED)."
+        need = OPERATOR
+        error_type = CaseError
+
+    @classmethod
+    async def perform(cls, root, info, principal, id, note=None):
+        return await case_payload(info, await services.verify(principal.user, case_id(id), note))
+
+
+class RejectComplaint(CasePayloadFields, BaseMutation):
+    class Arguments:
+        id = graphene.ID(required=True)
+        reason = graphene.String(required=True, description="Shown to the reporter.")
+
+    class Meta:
+        description = "Operator: refuse a report, with the reason the reporter will read."
+        need = OPERATOR
+        error_type = CaseError
+
+    @classmethod
+    async def perform(cls, root, info, principal, id, reason):
+        return await case_payload(info, await services.reject(principal.user, case_id(id), reason))
+
+
+class MarkDuplicate(CasePayloadFields, BaseMutation):
+    class Arguments:
+        id = graphene.ID(required=True)
+        original_id = graphene.ID(required=True)
+
+    class Meta:
+        description = "Operator: the report repeats an earlier one; it points at the original."
+        need = OPERATOR
+        error_type = CaseError
+
+    @classmethod
+    async def perform(cls, root, info, principal, id, original_id):
+        original = parse_int_id(original_id, CaseErrorCode.ORIGINAL_NOT_FOUND, "originalId")
+        return await case_payload(
+            info, await services.mark_duplicate(principal.user, case_id(id), original))
+
+
+class ChangeCategory(CasePayloadFields, BaseMutation):
+    class Arguments:
+        id = graphene.ID(required=True)
+        category_code = graphene.String(required=True)
+        note = graphene.String()
+
+    class Meta:
+        description = "Operator: correct the category (changes the routing suggestion)."
+        need = OPERATOR
+        error_type = CaseError
+
+    @classmethod
+    async def perform(cls, root, info, principal, id, category_code, note=None):
+        return await case_payload(info, await services.change_category(
+            principal.user, case_id(id), category_code, note))
+
+
+class DispatchComplaint(CasePayloadFields, BaseMutation):
+    class Arguments:
+        id = graphene.ID(required=True)
+        skpd_ids = graphene.List(graphene.NonNull(graphene.ID), required=True,
+                                 description="From `skpds { id code }`.")
+        note = graphene.String()
+
+    class Meta:
+        description = "Operator: send the case to one or more SKPD (again to re-route)."
+        need = OPERATOR
+        error_type = CaseError
+
+    @classmethod
+    async def perform(cls, root, info, principal, id, skpd_ids, note=None):
+        ids = [parse_int_id(s, CaseErrorCode.SKPD_NOT_FOUND, "skpdIds") for s in skpd_ids]
+        return await case_payload(
+            info, await services.dispatch(principal.user, case_id(id), ids, note))
+
+
+class RecallComplaint(CasePayloadFields, BaseMutation):
+    class Arguments:
+        id = graphene.ID(required=True)
+        reason = graphene.String(required=True)
+
+    class Meta:
+        description = "Operator: take the case back from every SKPD (back to VERIFIED)."
+        need = OPERATOR
+        error_type = CaseError
+
+    @classmethod
+    async def perform(cls, root, info, principal, id, reason):
+        return await case_payload(info, await services.recall(principal.user, case_id(id), reason))
+
+
+class CommandCenterMutations(graphene.ObjectType):
+    verify_complaint = VerifyComplaint.Field()
+    reject_complaint = RejectComplaint.Field()
+    mark_duplicate = MarkDuplicate.Field()
+    change_category = ChangeCategory.Field()
+    dispatch_complaint = DispatchComplaint.Field()
+    recall_complaint = RecallComplaint.Field()

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import graphene
+from graphql import GraphQLError
+
+from among_warga.listing import find_complaint
+from backend.errors import Forbidden
+from backend.graphql.core import guarded
+from backend.permissions import SIGNED_IN
+from command_center.graphql.types import CaseEventType
+from command_center.streams import case_filter, command_center_filter
+
+
+def _bus(info):
+    bus = info.context.services.get("event_bus")
+    if bus is None:
+        raise GraphQLError("The live stream is not running in this process.",
+                           extensions={"code": "UNAVAILABLE"})
+    return bus
+
+
+def _cursor(after: str | None) -> int | None:
+    if after is None or after == "":
+        return None
+    if not after.isdigit():
+        raise GraphQLError("`after` must be a cursor from an earlier event.",
+                           extensions={"code": "BAD_USER_INPUT", "field": "after"})
+    return int(after)
+
+
+class CommandCenterSubscriptions(graphene.ObjectType):
+    command_center_events = graphene.Field(
+        CaseEventType, required=True, after=graphene.String(),
+        description="Every event the caller may see — operators all, responders their SKPD's "
+        "cases, residents their own — replayed from `after` (a cursor), then live; none "
+        "missed or repeated at the seam. Omit `after` to start at the live edge.",
+    )
+    case_updates = graphene.Field(
+        CaseEventType, required=True, id=graphene.ID(required=True),
+        after=graphene.String(),
+        description="Live events of one complaint (the reporter's app, the assigned SKPD).",
+    )
+
+    @staticmethod
+    @guarded(SIGNED_IN)
+    async def subscribe_command_center_events(root, info, after=None):
+        principal = await info.context.principal()
+        return _bus(info).stream(_cursor(after), command_center_filter(principal))
+
+    @staticmethod
+    @guarded(SIGNED_IN)
+    async def subscribe_case_updates(root, info, id, after=None):
+        principal = await info.context.principal()
+        complaint = await find_complaint(id=id)
+        accept = await case_filter(principal, complaint) if complaint else None
+        if accept is None:
+            raise Forbidden("You cannot follow this complaint.")
+        # Default: from the beginning of the case — the app shows its whole history.
+        return _bus(info).stream(_cursor(after) or 0, accept)
+
+    @staticmethod
+    def resolve_command_center_events(event, info, **kwargs):
+        return event
+
+    @staticmethod
+    def resolve_case_updates(event, info, **kwargs):
+        return event

@@ -1,0 +1,193 @@
+"""Command center triage: verify, reject, mark duplicates, re-categorise, dispatch to SKPD
+(with a routing suggestion from data), recall — each in the timeline and the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from among_warga.models import OPEN_STATUSES, Complaint, ComplaintCategory, ComplaintStatus
+from among_warga.transitions import Change, change_status, record_note
+from backend.accounts.models import AuditLog, Skpd, User
+from backend.clock import utcnow
+from backend.errors import ServiceError
+from backend.events import EventType, unit_of_work
+from command_center.errors import CaseErrorCode as Code
+from command_center.models import Dispatch, RoutingRule
+from command_center.notify import notify_dispatch
+
+S = ComplaintStatus
+COMMAND_CENTER = "Command Center"
+NOTE_MAX = 2000
+
+
+async def load_case(complaint_id: int) -> Complaint:
+    complaint = await Complaint.get_or_none(id=complaint_id).select_related("category")
+    if complaint is None:
+        raise ServiceError(Code.NOT_FOUND, "id")
+    return complaint
+
+
+def _note(text: str | None, *, required: bool = False, field: str = "note") -> str:
+    note = (text or "").strip()
+    if required and not note:
+        raise ServiceError(Code.REASON_REQUIRED, field)
+    if len(note) > NOTE_MAX:
+        raise ServiceError(Code.NOTE_TOO_LONG, field)
+    return note
+
+
+async def _audit(actor: User, action: str, complaint: Complaint, **detail: object) -> None:
+    await AuditLog.create(actor=actor, action=action, target_type="Complaint",
+                          target_id=str(complaint.id), detail=detail)
+
+
+async def verify(actor: User, complaint_id: int, note: str | None = None) -> Complaint:
+    complaint = await load_case(complaint_id)
+    note = _note(note)
+    async with unit_of_work():
+        await change_status(complaint, Change(S.VERIFIED, EventType.COMPLAINT_VERIFIED, actor,
+                                              COMMAND_CENTER, note=note),
+                            expected=S.SUBMITTED)
+        await _audit(actor, "verify", complaint, note=note)
+    return complaint
+
+
+async def reject(actor: User, complaint_id: int, reason: str) -> Complaint:
+    complaint = await load_case(complaint_id)
+    reason = _note(reason, required=True, field="reason")
+    if complaint.status not in (S.SUBMITTED, S.VERIFIED):
+        raise ServiceError(Code.INVALID_TRANSITION, "id")
+    async with unit_of_work():
+        await change_status(
+            complaint,
+            Change(S.REJECTED, EventType.COMPLAINT_REJECTED, actor, COMMAND_CENTER, note=reason,
+                   fields={"rejection_reason": reason}, payload={"reason": reason}),
+            expected=complaint.status,
+        )
+        await _audit(actor, "reject", complaint, reason=reason)
+    return complaint
+
+
+async def mark_duplicate(actor: User, complaint_id: int, original_id: int) -> Complaint:
+    complaint = await load_case(complaint_id)
+    if complaint_id == original_id:
+        raise ServiceError(Code.SAME_CASE, "originalId")
+    original = await Complaint.get_or_none(id=original_id)
+    if original is None or original.duplicate_of_id is not None:
+        raise ServiceError(Code.ORIGINAL_NOT_FOUND, "originalId")
+    note = f"Sama dengan laporan {original.ticket_number}."
+    async with unit_of_work():
+        await change_status(
+            complaint,
+            Change(S.DUPLICATE, EventType.COMPLAINT_DUPLICATE, actor, COMMAND_CENTER, note=note,
+                   fields={"duplicate_of_id": original.id},
+                   payload={"originalId": original.id,
+                            "originalTicketNumber": original.ticket_number}),
+            expected=complaint.status,
+        )
+        await _end_dispatches(complaint.id)
+        await _audit(actor, "mark_duplicate", complaint, original=original.id)
+    return complaint
+
+
+async def change_category(actor: User, complaint_id: int, category_code: str,
+                          note: str | None = None) -> Complaint:
+    complaint = await load_case(complaint_id)
+    if complaint.status not in OPEN_STATUSES:
+        raise ServiceError(Code.INVALID_TRANSITION, "id")
+    category = await ComplaintCategory.get_or_none(code=category_code)
+    if category is None:
+        raise ServiceError(Code.UNKNOWN_CATEGORY, "categoryCode")
+    previous = complaint.category.code
+    note = _note(note) or f"Kategori diubah: {complaint.category.name_id} → {category.name_id}."
+    async with unit_of_work():
+        won = await Complaint.filter(id=complaint.id, status=complaint.status).update(
+            category_id=category.id, updated_at=utcnow())
+        if not won:
+            raise ServiceError(Code.INVALID_TRANSITION, "id")
+        complaint.category = category
+        complaint.category_id = category.id
+        await record_note(complaint, Change(complaint.status, EventType.COMPLAINT_RECATEGORISED,
+                                            actor, COMMAND_CENTER, note=note,
+                                            payload={"previousCategoryCode": previous}))
+        await _audit(actor, "change_category", complaint, previous=previous, new=category.code)
+    return complaint
+
+
+async def routing_suggestion(complaint: Complaint) -> list[Skpd]:
+    """The agencies the routing table names for the case's category and place: rules for its
+    desa win over rules for its kecamatan, which win over city-wide rules."""
+    rules = await RoutingRule.filter(category_code=complaint.category.code).select_related("skpd")
+    for area in (complaint.village_code, complaint.district_code, None):
+        chosen = [r.skpd for r in rules if r.area_code == area]
+        if chosen:
+            return sorted({s.id: s for s in chosen}.values(), key=lambda s: s.code)
+    return []
+
+
+async def dispatch(actor: User, complaint_id: int, skpd_ids: Iterable[int],
+                   note: str | None = None) -> Complaint:
+    """Send the case to one or more SKPD; dispatching again re-routes it (agencies no longer
+    named stop holding it)."""
+    complaint = await load_case(complaint_id)
+    wanted = sorted(set(skpd_ids))
+    if not wanted:
+        raise ServiceError(Code.SKPD_REQUIRED, "skpdIds")
+    skpds = await Skpd.filter(id__in=wanted)
+    if len(skpds) != len(wanted):
+        raise ServiceError(Code.SKPD_NOT_FOUND, "skpdIds")
+    note = _note(note)
+    if complaint.status not in (S.SUBMITTED, S.VERIFIED, S.DISPATCHED, S.IN_PROGRESS):
+        raise ServiceError(Code.INVALID_TRANSITION, "id")
+    names = ", ".join(s.name for s in sorted(skpds, key=lambda s: s.code))
+    async with unit_of_work():
+        current = {d.skpd_id: d for d in await Dispatch.filter(complaint_id=complaint.id,
+                                                                active=True)}
+        now = utcnow()
+        for skpd_id, held in current.items():
+            if skpd_id not in wanted:
+                held.active, held.ended_at = False, now
+                await held.save(update_fields=["active", "ended_at"])
+        new_ids = [s for s in wanted if s not in current]
+        for skpd_id in new_ids:
+            await Dispatch.create(complaint_id=complaint.id, skpd_id=skpd_id, note=note,
+                                  dispatched_by=actor)
+        public_note = f"Diteruskan ke {names}." + (f" {note}" if note else "")
+        await change_status(
+            complaint,
+            Change(S.DISPATCHED, EventType.COMPLAINT_DISPATCHED, actor, COMMAND_CENTER,
+                   note=public_note, skpd_ids=wanted, payload={"newSkpdIds": new_ids}),
+            expected=complaint.status,
+        )
+        if new_ids:
+            await notify_dispatch(complaint, new_ids, f"{complaint.id}:{now.isoformat()}")
+        await _audit(actor, "dispatch", complaint, skpds=[s.code for s in skpds], note=note)
+    return complaint
+
+
+async def recall(actor: User, complaint_id: int, reason: str) -> Complaint:
+    """Take the case back from every agency (back to VERIFIED, to be re-dispatched)."""
+    complaint = await load_case(complaint_id)
+    reason = _note(reason, required=True, field="reason")
+    if complaint.status not in (S.DISPATCHED, S.IN_PROGRESS):
+        raise ServiceError(Code.INVALID_TRANSITION, "id")
+    async with unit_of_work():
+        previous_skpds = await _end_dispatches(complaint.id)
+        await change_status(
+            complaint,
+            Change(S.VERIFIED, EventType.COMPLAINT_RECALLED, actor, COMMAND_CENTER,
+                   note=reason, public=False, skpd_ids=previous_skpds,
+                   payload={"recalled": True, "reason": reason}),
+            expected=complaint.status,
+        )
+        await _audit(actor, "recall", complaint, reason=reason)
+    return complaint
+
+
+async def _end_dispatches(complaint_id: int) -> list[int]:
+    held = await Dispatch.filter(complaint_id=complaint_id, active=True)
+    now = utcnow()
+    for dispatch_row in held:
+        dispatch_row.active, dispatch_row.ended_at = False, now
+        await dispatch_row.save(update_fields=["active", "ended_at"])
+    return sorted({d.skpd_id for d in held})

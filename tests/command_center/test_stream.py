@@ -1,0 +1,218 @@
+"""The live stream: the graphql-transport-ws protocol itself, replay from a cursor with no gap
+or duplicate at the seam, slow consumers, and a server process killed mid-stream."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import websockets
+
+from backend.accounts.models import Role
+from backend.events import bus as bus_module
+from backend.events.bus import EventBus
+from backend.events.models import DomainEvent
+from command_center import services as triage
+from tests.command_center.conftest import Collector, free_port, submit_complaint
+
+PROTOCOL = "graphql-transport-ws"
+
+
+async def connect(address: str, subprotocols=(PROTOCOL,)):
+    return await websockets.connect(f"ws://{address}/graphql", subprotocols=list(subprotocols))
+
+
+async def closed_with(ws) -> int:
+    with pytest.raises(websockets.ConnectionClosed):
+        for _ in range(10):
+            await asyncio.wait_for(ws.recv(), 5)
+    return ws.close_code
+
+
+async def test_protocol_handshake_and_errors(live_server, make_user):
+    _, operator = await make_user(Role.OPERATOR)
+
+    ws = await connect(live_server, subprotocols=["graphql-ws"])  # the legacy protocol
+    assert await closed_with(ws) == 4406
+
+    ws = await connect(live_server)
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ skpds { code } }"}}))
+    assert await closed_with(ws) == 4401  # subscribe before connection_ack
+
+    ws = await connect(live_server)
+    await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": "Bearer nope"}}))
+    assert await closed_with(ws) == 4403
+
+    ws = await connect(live_server)
+    await ws.send("this is not json")
+    assert await closed_with(ws) == 4400
+
+    async with await connect(live_server) as ws:
+        assert ws.subprotocol == PROTOCOL
+        await ws.send(json.dumps({"type": "connection_init",
+                                  "payload": {"Authorization": f"Bearer {operator}"}}))
+        assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+        await ws.send(json.dumps({"type": "ping"}))
+        assert json.loads(await ws.recv()) == {"type": "pong"}
+        # Queries work over the socket too: one next, then complete.
+        await ws.send(json.dumps({"id": "q", "type": "subscribe",
+                                  "payload": {"query": "{ me { roles } }"}}))
+        assert json.loads(await ws.recv()) == {"id": "q", "type": "next",
+                                               "payload": {"data": {"me": {"roles": ["OPERATOR"]}}}}
+        assert json.loads(await ws.recv()) == {"id": "q", "type": "complete"}
+        # Validation errors come as an error message for that operation only.
+        await ws.send(json.dumps({"id": "bad", "type": "subscribe",
+                                  "payload": {"query": "subscription { nope }"}}))
+        message = json.loads(await ws.recv())
+        assert message["type"] == "error" and message["id"] == "bad"
+        sub = {"query": "subscription { commandCenterEvents { cursor } }"}
+        await ws.send(json.dumps({"id": "s", "type": "subscribe", "payload": sub}))
+        await asyncio.sleep(0.1)
+        await ws.send(json.dumps({"id": "s", "type": "subscribe", "payload": sub}))
+        assert await closed_with(ws) == 4409
+
+    async with await connect(live_server) as ws:
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert await closed_with(ws) == 4429
+
+    # Anonymous connections may run public operations but not subscribe to case events.
+    async with await connect(live_server) as ws:
+        await ws.send(json.dumps({"type": "connection_init"}))
+        await ws.recv()
+        await ws.send(json.dumps({"id": "a", "type": "subscribe", "payload": {
+            "query": "subscription { commandCenterEvents { cursor } }"}}))
+        message = json.loads(await ws.recv())
+        assert message["type"] == "error"
+        assert message["payload"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def make_events(actor, complaint_id: int, count: int) -> None:
+    """Real state changes through the service layer: the category flips back and forth."""
+    for i in range(count):
+        await triage.change_category(actor, complaint_id, "sampah" if i % 2 else "pohon_tumbang")
+
+
+async def test_replay_from_a_cursor_then_live_without_gap_or_duplicate(
+    live_server, gql, client, make_user
+):
+    operator_user, operator = await make_user(Role.OPERATOR)
+    _, resident = await make_user(Role.CITIZEN)
+    complaint = await submit_complaint(gql, client, resident)
+    await make_events(operator_user, int(complaint["id"]), 3)
+    history = [e.id for e in await DomainEvent.all().order_by("id")]
+    assert len(history) == 4
+
+    async with Collector(live_server, operator, variables={"after": str(history[1])}) as stream:
+        # Events committed while the replay runs and after it: all arrive, once each.
+        await make_events(operator_user, int(complaint["id"]), 5)
+        received = await stream.wait_for(7)
+        await asyncio.sleep(0.3)
+    expected = [e.id for e in await DomainEvent.filter(id__gt=history[1]).order_by("id")]
+    assert [int(e["cursor"]) for e in stream.events] == expected
+
+
+async def test_a_slow_consumer_stalls_no_one_and_loses_nothing(
+    settings, gql, client, make_user, monkeypatch
+):
+    monkeypatch.setattr(bus_module, "QUEUE_SIZE", 3)
+    operator_user, _ = await make_user(Role.OPERATOR)
+    _, resident = await make_user(Role.CITIZEN)
+    complaint = await submit_complaint(gql, client, resident)
+    bus = EventBus(settings.database_url)
+    await bus.start()
+    try:
+        slow = bus.stream(None, lambda e: True)
+        fast = bus.stream(None, lambda e: True)
+        slow_first = asyncio.ensure_future(slow.__anext__())
+        fast_seen = []
+
+        async def consume_fast():
+            async for event in fast:
+                fast_seen.append(event.id)
+                if len(fast_seen) == 12:
+                    return
+
+        fast_task = asyncio.create_task(consume_fast())
+        await asyncio.sleep(0.05)
+        await make_events(operator_user, int(complaint["id"]), 12)
+        await asyncio.wait_for(fast_task, 10)  # not held up by the slow one
+        # The slow consumer read one event and then nothing while 11 more arrived (its queue
+        # holds 3): it catches up from the log, in order, without a gap or repeat.
+        slow_seen = [(await asyncio.wait_for(slow_first, 5)).id]
+        while len(slow_seen) < 12:
+            slow_seen.append((await asyncio.wait_for(slow.__anext__(), 5)).id)
+        assert slow_seen == fast_seen
+        assert fast_seen == sorted(fast_seen) and len(set(fast_seen)) == 12
+        await slow.aclose()
+        await fast.aclose()
+    finally:
+        await bus.stop()
+
+
+BATT = str(Path(sys.executable).with_name("batt"))
+
+
+def start_server(settings, port: int) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BATT_")}
+    env.update(BATT_DATABASE_URL=settings.database_url, BATT_SECRET_KEY=settings.secret_key,
+               BATT_VAR_DIR=str(settings.var_dir), BATT_MEDIA_DIR=str(settings.media_dir),
+               BATT_EVENT_POLL_SECONDS="0.5")
+    return subprocess.Popen([BATT, "serve", "--port", str(port), "--log-level", "warning"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def wait_ready(port: int) -> None:
+    import httpx
+
+    async with httpx.AsyncClient() as http:
+        for _ in range(150):
+            try:
+                if (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError("server did not start")
+
+
+@pytest.mark.slow
+async def test_killed_server_reconnect_with_cursor_gets_every_event_once(
+    settings, gql, client, make_user
+):
+    operator_user, operator = await make_user(Role.OPERATOR)
+    _, resident = await make_user(Role.CITIZEN)
+    complaint = await submit_complaint(gql, client, resident)
+    start = (await DomainEvent.all().order_by("-id").first()).id
+    port = free_port()
+    server = start_server(settings, port)
+    try:
+        await wait_ready(port)
+        received: list[int] = []
+        async with Collector(f"127.0.0.1:{port}", operator,
+                             variables={"after": str(start)}) as stream:
+            producer = asyncio.create_task(make_events(operator_user, int(complaint["id"]), 30))
+            await stream.wait_for(5, timeout=20)
+            server.send_signal(signal.SIGKILL)  # mid-stream, no goodbye
+            server.wait(10)
+            await producer  # the writes go on: they never depended on the server
+            await asyncio.sleep(0.5)
+            received += [int(e["cursor"]) for e in stream.events]
+        server = start_server(settings, port)
+        await wait_ready(port)
+        async with Collector(f"127.0.0.1:{port}", operator,
+                             variables={"after": str(received[-1])}) as resumed:
+            expected = [e.id for e in await DomainEvent.filter(id__gt=start).order_by("id")]
+            await resumed.wait_for(len(expected) - len(received), timeout=20)
+            received += [int(e["cursor"]) for e in resumed.events]
+        assert received == expected and len(expected) == 30
+    finally:
+        server.kill()
+        server.wait(10)

@@ -20,13 +20,18 @@ class MediaErrorCode(ErrorCode):
 C = MediaErrorCode
 messages(
     {
-        C.EMPTY_FILE: ("File foto kosong. Pilih foto lagi.", "The photo file is empty. Pick it again."),
+        C.EMPTY_FILE: (
+            "File foto kosong. Pilih foto lagi.",
+            "The photo file is empty. Pick it again.",
+        ),
         C.FILE_TOO_LARGE: (
             "Foto terlalu besar (maksimal {max_mb} MB). Kirim foto langsung dari kamera.",
-            "The photo is too large (at most {max_mb} MB). Send the photo straight from the camera.",
+            "The photo is too large (at most {max_mb} MB). Send the photo straight from the "
+            "camera.",
         ),
         C.TOO_MANY_PIXELS: (
-            "Resolusi foto terlalu besar (maksimal {max_mp} megapiksel). Gunakan mode kamera biasa.",
+            "Resolusi foto terlalu besar (maksimal {max_mp} megapiksel). Gunakan mode kamera "
+            "biasa.",
             "The photo has too many pixels (at most {max_mp} megapixels). Use the normal camera "
             "mode.",
         ),

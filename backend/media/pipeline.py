@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pillow_heif
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
-from PIL.ExifTags import IFD, Base, GPS
+from PIL.ExifTags import GPS, IFD, Base
 
 from backend.media import container
 from backend.media.container import HEIC, JPEG, PNG, WEBP, ContainerProblem

@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from PIL import Image, ImageDraw, ImageOps
-from PIL.ExifTags import IFD, Base, GPS
+from PIL.ExifTags import GPS, IFD, Base
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 

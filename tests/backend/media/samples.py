@@ -9,7 +9,7 @@ import zlib
 
 import pillow_heif
 from PIL import Image, ImageDraw
-from PIL.ExifTags import IFD, Base, GPS
+from PIL.ExifTags import GPS, IFD, Base
 
 pillow_heif.register_heif_opener()
 

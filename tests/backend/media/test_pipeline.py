@@ -48,7 +48,8 @@ def test_zero_gps_is_no_location():
 def test_phone_trailers_are_accepted_foreign_ones_are_not():
     jpeg = samples.jpeg_with_gps((800, 600))
     # An MPF second image (previews, depth maps) and a motion-photo MP4 after the picture.
-    mp4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00\x00\x00\x10mdat" + b"\x01" * 8
+    mp4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+    mp4 += b"\x00\x00\x00\x10mdat" + b"\x01" * 8
     assert process_photo(jpeg + samples.rotated_jpeg() + mp4, LIMITS).width == 800
     assert refused(jpeg + samples.PHP) is MediaErrorCode.TRAILING_DATA
     assert refused(jpeg + b"%PDF-1.7\n") is MediaErrorCode.TRAILING_DATA

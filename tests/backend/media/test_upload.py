@@ -111,7 +111,9 @@ async def test_bomb_and_disguised_files_are_refused_and_leave_nothing(
         "php_as_jpg": (samples.PHP, "foto.jpg", "image/jpeg"),
         "zip": (samples.zip_archive(), "foto.jpg", "image/jpeg"),
         "truncated": (samples.jpeg_with_gps()[:40_000], "foto.jpg", "image/jpeg"),
-        "jpeg_plus_zip": (samples.jpeg_with_gps() + samples.zip_archive(), "foto.jpg", "image/jpeg"),
+        "jpeg_plus_zip": (
+            samples.jpeg_with_gps() + samples.zip_archive(), "foto.jpg", "image/jpeg"
+        ),
         "jpeg_plus_html": (samples.jpeg_with_gps() + samples.HTML, "foto.jpg", "image/jpeg"),
         "png_named_jpg": (samples.png(), "foto.jpg", "image/jpeg"),
         "jpeg_named_php": (samples.jpeg_with_gps(), "shell.php", "application/octet-stream"),

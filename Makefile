@@ -18,7 +18,18 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/batt serve --demo
 
-test: $(STAMP)
+# The wall-display test drives a real headless Chromium (Debian's package; nothing downloads
+# a browser of its own).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the browser tests …"
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
+
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest
 
 schema: $(STAMP)

@@ -24,14 +24,16 @@ from graphql import GraphQLError
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 
-_MESSAGES: dict[Enum, tuple[str, str]] = {}
+# Keyed by (enum class, value): codes are str-valued, so members of two domains' enums with
+# the same value ("not_found") compare and hash equal and would overwrite each other.
+_MESSAGES: dict[tuple[type, str], tuple[str, str]] = {}
 
 
 class ErrorCode(str, Enum):
     """Base for the domains' error-code enums; values are stable snake_case strings."""
 
     def message(self, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:
-        texts = _MESSAGES.get(self)
+        texts = _MESSAGES.get((type(self), self.value))
         if texts is None:
             return self.value.replace("_", " ")
         text = texts[1] if language == "en" else texts[0]
@@ -43,7 +45,7 @@ class ErrorCode(str, Enum):
 
 def messages(table: Mapping[ErrorCode, tuple[str, str]]) -> None:
     """Register (Indonesian, English) message texts for error codes."""
-    _MESSAGES.update(table)
+    _MESSAGES.update({(type(code), code.value): texts for code, texts in table.items()})
 
 
 class BattError(Exception):

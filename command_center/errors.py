@@ -19,7 +19,6 @@ class CaseErrorCode(ErrorCode):
     TOO_MANY_PHOTOS = "too_many_photos"
     NOTE_REQUIRED = "note_required"
     NOT_DISPATCHED = "not_dispatched"
-    INVALID_TOKEN = "invalid_token"
 
 
 C = CaseErrorCode
@@ -44,5 +43,4 @@ messages({
     C.NOTE_REQUIRED: ("Tuliskan catatan.", "Write a note."),
     C.NOT_DISPATCHED: ("Kasus ini sedang tidak ditugaskan ke SKPD mana pun.",
                        "The case is not assigned to any SKPD now."),
-    C.INVALID_TOKEN: ("Token perangkat tidak valid.", "Invalid device token."),
 })

@@ -118,3 +118,13 @@ def test_mutation_payloads_all_carry_errors():
 def test_error_codes_are_enums_in_the_sdl():
     assert isinstance(schema, graphene.Schema)
     assert "enum AccountErrorCode" in export_sdl()
+
+
+def test_error_messages_do_not_collide_across_domains():
+    """Codes are str-valued enums: two domains' `not_found` must keep their own texts."""
+    from among_warga.errors import ComplaintErrorCode
+    from backend.accounts.errors import AccountErrorCode
+
+    assert AccountErrorCode.NOT_FOUND == ComplaintErrorCode.NOT_FOUND  # same value …
+    assert AccountErrorCode.NOT_FOUND.message("en") == "Not found."
+    assert ComplaintErrorCode.NOT_FOUND.message("en") == "Complaint not found."  # … own text

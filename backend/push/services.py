@@ -1,0 +1,136 @@
+"""Registering devices, and queueing pushes in the caller's transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from backend.accounts.models import User
+from backend.clock import utcnow
+from backend.errors import ServiceError
+from backend.push.errors import PushErrorCode
+from backend.push.models import Device, Platform, PushMessage, PushStatus
+
+MAX_TOKEN_LENGTH = 1024
+# Enough for a phone, a tablet and a browser or two; the least recently seen goes first, so
+# stale installations the apps never unregistered do not pile up fan-out.
+MAX_DEVICES_PER_USER = 10
+MAX_TITLE_LENGTH = 200
+# FCM refuses a message over 4 KB in all; a long body is cut here rather than refused there.
+MAX_BODY_LENGTH = 1000
+MAX_DEDUPE_KEY_LENGTH = 200
+
+
+def _clean_token(token: str) -> str:
+    token = (token or "").strip()
+    # FCM tokens are printable ASCII without spaces; anything else is not a token we could use.
+    if not token or len(token) > MAX_TOKEN_LENGTH or not all(33 <= ord(c) <= 126 for c in token):
+        raise ServiceError(PushErrorCode.INVALID_DEVICE_TOKEN, "token")
+    return token
+
+
+async def register_device(
+    user: User, *, token: str, platform: Platform, now: datetime | None = None
+) -> Device:
+    """Register (or refresh) this installation for ``user``. Idempotent; a token registered
+    by someone else moves to ``user`` — whoever signed in on the phone last gets its pushes."""
+    token = _clean_token(token)
+    now = now or utcnow()
+    async with in_transaction():
+        updated = await Device.filter(token=token).update(
+            user_id=user.id, platform=platform, last_seen_at=now
+        )
+        if not updated:
+            try:
+                async with in_transaction():  # a savepoint: a lost race must not abort the rest
+                    await Device.create(
+                        user_id=user.id, token=token, platform=platform, last_seen_at=now
+                    )
+            except IntegrityError:  # registered concurrently: take it over like above
+                await Device.filter(token=token).update(
+                    user_id=user.id, platform=platform, last_seen_at=now
+                )
+        surplus = (
+            await Device.filter(user_id=user.id)
+            .order_by("-last_seen_at", "-id")
+            .offset(MAX_DEVICES_PER_USER)
+            .values_list("id", flat=True)
+        )
+        if surplus:
+            await Device.filter(id__in=list(surplus)).delete()
+        return await Device.get(token=token)
+
+
+async def unregister_device(user: User, *, token: str) -> bool:
+    """Stop pushes to this installation (sign-out). Idempotent; only the caller's own device
+    is removed, so knowing someone's token does not let you silence them. True if removed."""
+    token = _clean_token(token)
+    return bool(await Device.filter(token=token, user_id=user.id).delete())
+
+
+def _stored_dedupe_key(dedupe_key: str) -> str:
+    if not dedupe_key:
+        raise ValueError("enqueue_push needs a dedupe_key")
+    if len(dedupe_key) <= MAX_DEDUPE_KEY_LENGTH:
+        return dedupe_key
+    # Still unique per key, and short enough for the unique index.
+    return "sha256:" + hashlib.sha256(dedupe_key.encode()).hexdigest()
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+async def enqueue_push(
+    user_ids: Iterable[int], *, title: str, body: str, data: dict[str, str], dedupe_key: str
+) -> int:
+    """Queue one push per user in the caller's current transaction; returns rows created.
+
+    Call it inside the ``unit_of_work()`` of the change it announces: the rows commit with
+    the change or not at all, and the push job sends them afterwards. A user who already has
+    a push with this ``dedupe_key`` is skipped, so a retried caller never notifies twice.
+    Inactive and unknown users are skipped too.
+    """
+    # FCM data values must be strings; catching it here points at the caller, not the job.
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise TypeError("push data must map strings to strings")
+    if not title.strip():
+        raise ValueError("a push needs a title")
+    key = _stored_dedupe_key(dedupe_key)
+    wanted = {int(user_id) for user_id in user_ids}
+    if not wanted:
+        return 0
+    now = utcnow()
+    created = 0
+    async with in_transaction():  # joins the caller's transaction (as a savepoint) if any
+        recipients = set(
+            await User.filter(id__in=wanted, is_active=True).values_list("id", flat=True)
+        )
+        already = set(
+            await PushMessage.filter(user_id__in=recipients, dedupe_key=key).values_list(
+                "user_id", flat=True
+            )
+        )
+        for user_id in sorted(recipients - already):
+            try:
+                # One savepoint per row: a concurrent caller that queued the same push first
+                # costs us only that row, not the caller's whole transaction.
+                async with in_transaction():
+                    await PushMessage.create(
+                        user_id=user_id,
+                        dedupe_key=key,
+                        title=_shorten(title, MAX_TITLE_LENGTH),
+                        body=_shorten(body, MAX_BODY_LENGTH),
+                        data=dict(data),
+                        status=PushStatus.PENDING,
+                        next_attempt_at=now,
+                    )
+            except IntegrityError:
+                continue
+            created += 1
+    return created

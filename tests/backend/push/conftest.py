@@ -85,6 +85,9 @@ def fcm_settings(
         yield replace_settings(settings, firebase_credentials=str(path))
         if fake_fcm.issued_tokens:
             # Let google-auth's background lookup finish while the URL still points here.
-            assert fake_fcm.boundary_looked_up.wait(5), "no allowedLocations lookup"
+            assert fake_fcm.boundary_looked_up.wait(5), (
+                "google-auth made no allowedLocations lookup; if it no longer does, drop the "
+                "get_service_account_rab_endpoint patch above"
+            )
     finally:
         firebase.reset_firebase_app()

@@ -21,6 +21,7 @@ from backend.graphql.http import GraphQLHTTPEndpoint
 from backend.graphql.ws import GraphQLWebSocketEndpoint
 from backend.media.http import routes as media_routes
 from among_warga.feeds import routes as complaint_feed_routes
+from command_center.http import routes as wall_display_routes
 from backend.jobs import run_forever
 from backend.schema import schema
 from backend.settings import Settings, load_settings
@@ -60,7 +61,7 @@ def create_app(
         bus = services["event_bus"] = EventBus(settings.database_url)
         await bus.start()
         start_jobs = manage_db if run_jobs is None else run_jobs
-        jobs_task = asyncio.create_task(run_forever()) if start_jobs else None
+        jobs_task = asyncio.create_task(run_forever(settings)) if start_jobs else None
         try:
             yield
         finally:
@@ -81,6 +82,7 @@ def create_app(
             Route("/readyz", readyz),
             *media_routes,
             *complaint_feed_routes,
+            *wall_display_routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         lifespan=lifespan,

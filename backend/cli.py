@@ -82,6 +82,20 @@ def cmd_export_schema(args: argparse.Namespace, settings: Settings | None) -> in
     return 0
 
 
+def cmd_run_jobs(args: argparse.Namespace, settings: Settings) -> int:
+    from backend import jobs
+
+    async def work() -> object:
+        if args.once:
+            for name, result in (await jobs.run_once(settings)).items():
+                print(f"{name}: {result}")
+            return None
+        return await jobs.run_forever(settings)
+
+    asyncio.run(_with_db(settings, work))
+    return 0
+
+
 def cmd_makemigrations(args: argparse.Namespace, settings: Settings) -> int:
     from tortoise.cli.cli import run_cli_async
 
@@ -160,6 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--skpd", help="SKPD code, required for --role responder")
     create_user.add_argument("--nik")
     create_user.set_defaults(func=cmd_create_user)
+
+    run_jobs = sub.add_parser(
+        "run-jobs", help="run the periodic jobs (SLA, auto-close, push outbox) here; every "
+        "server process runs them too")
+    run_jobs.add_argument("--once", action="store_true", help="one round, then exit")
+    run_jobs.set_defaults(func=cmd_run_jobs)
 
     export = sub.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", default="schema.graphql")

@@ -11,6 +11,9 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
+
+from backend.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +25,7 @@ class Job:
     run: Callable[[], Awaitable[object]]
 
 
-def registered_jobs() -> list[Job]:
+def registered_jobs(settings: Settings) -> list[Job]:
     from among_warga.services import close_unconfirmed
     from backend.push.sender import run_push_job
     from command_center.sla import flag_overdue
@@ -31,18 +34,18 @@ def registered_jobs() -> list[Job]:
         Job("close-unconfirmed-complaints", 60.0, close_unconfirmed),
         Job("flag-overdue-cases", 30.0, flag_overdue),
         # Pushes queued by committed changes go out within a couple of seconds.
-        Job("push-outbox", 2.0, run_push_job),
+        Job("push-outbox", 2.0, partial(run_push_job, settings)),
     ]
 
 
-async def run_once(jobs: list[Job] | None = None) -> dict[str, object]:
+async def run_once(settings: Settings) -> dict[str, object]:
     results: dict[str, object] = {}
-    for job in jobs or registered_jobs():
+    for job in registered_jobs(settings):
         results[job.name] = await job.run()
     return results
 
 
-async def run_forever(jobs: list[Job] | None = None) -> None:
+async def run_forever(settings: Settings) -> None:
     """Run each job on its interval until cancelled; a failing run is logged and retried."""
 
     async def loop(job: Job) -> None:
@@ -55,4 +58,4 @@ async def run_forever(jobs: list[Job] | None = None) -> None:
                 log.exception("job %s failed", job.name)
             await asyncio.sleep(job.interval_seconds)
 
-    await asyncio.gather(*(loop(job) for job in jobs or registered_jobs()))
+    await asyncio.gather(*(loop(job) for job in registered_jobs(settings)))

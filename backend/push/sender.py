@@ -13,7 +13,6 @@ comes back here and is retried with exponential backoff across runs, up to a cap
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import secrets
@@ -36,7 +35,7 @@ from backend import db
 from backend.clock import utcnow
 from backend.firebase import firebase_app
 from backend.push.models import Device, PushMessage, PushStatus
-from backend.settings import Settings, load_settings
+from backend.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -295,15 +294,9 @@ async def purge_finished(now: datetime | None = None, limit: int = 1000) -> int:
     return await PushMessage.filter(id__in=Subquery(old)).delete()
 
 
-@functools.cache
-def _job_settings() -> Settings:
-    # Jobs are started without arguments; the server process reads the same environment.
-    return load_settings()
-
-
-async def run_push_job() -> dict[str, int]:
+async def run_push_job(settings: Settings) -> dict[str, int]:
     """The periodic ``push-outbox`` job (see :mod:`backend.jobs`)."""
-    report = await send_due(_job_settings())
+    report = await send_due(settings)
     purged = await purge_finished()
     if purged:
         report["purged"] = purged

@@ -150,11 +150,18 @@ class TimelineEntryType(graphene.ObjectType):
         return ComplaintStatus(entry.to_status) if entry.to_status else None
 
 
+def _from_complaint(attname, default_value, view: View, info, **args):
+    # Plain columns read straight from the complaint; fields that depend on who is looking
+    # have resolvers of their own below.
+    return getattr(view.complaint, attname, default_value)
+
+
 class ComplaintType(graphene.ObjectType):
     """Resolved from a :class:`View` — the complaint as this caller may see it."""
 
     class Meta:
         name = "Complaint"
+        default_resolver = _from_complaint
 
     id = graphene.ID(required=True)
     ticket_number = graphene.String(required=True, description="e.g. BTU-2611-00042.")
@@ -188,32 +195,8 @@ class ComplaintType(graphene.ObjectType):
     is_mine = graphene.Boolean(required=True)
 
     @staticmethod
-    def _c(view: View) -> Complaint:
-        return view.complaint
-
-    @staticmethod
-    def resolve_id(view, info):
-        return view.complaint.id
-
-    @staticmethod
-    def resolve_ticket_number(view, info):
-        return view.complaint.ticket_number
-
-    @staticmethod
-    def resolve_status(view, info):
-        return view.complaint.status
-
-    @staticmethod
-    def resolve_visibility(view, info):
-        return view.complaint.visibility
-
-    @staticmethod
     async def resolve_category(view, info):
         return await info.context.loader(CategoryByIdLoader).load(view.complaint.category_id)
-
-    @staticmethod
-    def resolve_description(view, info):
-        return view.complaint.description
 
     @staticmethod
     def resolve_lat(view, info):
@@ -230,10 +213,6 @@ class ComplaintType(graphene.ObjectType):
                                  district_code=c.district_code, district_name=c.district_name)
 
     @staticmethod
-    def resolve_sla_due_at(view, info):
-        return view.complaint.sla_due_at
-
-    @staticmethod
     def resolve_overdue(view, info):
         c = view.complaint
         return bool(c.status in OPEN_STATUSES and c.sla_due_at and c.sla_due_at <= utcnow())
@@ -243,26 +222,6 @@ class ComplaintType(graphene.ObjectType):
         if view.audience == Audience.PUBLIC:
             return []
         return await info.context.loader(ActiveSkpdsByComplaintIdLoader).load(view.complaint.id)
-
-    @staticmethod
-    def resolve_created_at(view, info):
-        return view.complaint.created_at
-
-    @staticmethod
-    def resolve_updated_at(view, info):
-        return view.complaint.updated_at
-
-    @staticmethod
-    def resolve_resolved_at(view, info):
-        return view.complaint.resolved_at
-
-    @staticmethod
-    def resolve_closed_at(view, info):
-        return view.complaint.closed_at
-
-    @staticmethod
-    def resolve_support_count(view, info):
-        return view.complaint.support_count
 
     @staticmethod
     async def resolve_supported_by_me(view, info):
@@ -282,10 +241,6 @@ class ComplaintType(graphene.ObjectType):
         user = await info.context.loader(UserByIdLoader).load(view.complaint.reporter_id)
         await log_personal_data_read(view, "name,phone")
         return ReporterType(id=user.id, name=user.name, phone=user.phone)
-
-    @staticmethod
-    def resolve_rejection_reason(view, info):
-        return view.complaint.rejection_reason
 
     @staticmethod
     async def resolve_duplicate_of(view, info):

@@ -37,8 +37,11 @@ async def complaints_geojson(request: Request) -> JSONResponse:
     except ValueError:
         return JSONResponse({"error": {"code": "invalid_status", "message": "unknown status"}},
                             status_code=400)
-    category_ids = (list(await ComplaintCategory.filter(code__in=codes).values_list("id", flat=True))
-                    if codes else None)
+    category_ids = None
+    if codes:
+        category_ids = list(
+            await ComplaintCategory.filter(code__in=codes).values_list("id", flat=True)
+        )
     rows = await spatial.public_in_bbox(bbox, category_ids, statuses or None,
                                         before_id=None, limit=FEED_LIMIT)
     features = [_feature(View(row, Audience.PUBLIC, None)) for row in rows]

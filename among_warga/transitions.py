@@ -21,7 +21,10 @@ from backend.clock import utcnow
 from backend.errors import ServiceError
 from backend.events import EventType, record_event
 
-def sla_due(category: ComplaintCategory, status: ComplaintStatus, start: datetime) -> datetime | None:
+
+def sla_due(
+    category: ComplaintCategory, status: ComplaintStatus, start: datetime
+) -> datetime | None:
     """The deadline of the stage a case enters at ``start``: triage (the command center
     verifies and dispatches), first response (the agency accepts), resolution."""
     if status in (ComplaintStatus.SUBMITTED, ComplaintStatus.VERIFIED):

@@ -15,16 +15,16 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from among_warga.feeds import routes as complaint_feed_routes
 from backend import db
 from backend.events.bus import EventBus
 from backend.graphql.http import GraphQLHTTPEndpoint
 from backend.graphql.ws import GraphQLWebSocketEndpoint
-from backend.media.http import routes as media_routes
-from among_warga.feeds import routes as complaint_feed_routes
-from command_center.http import routes as wall_display_routes
 from backend.jobs import run_forever
+from backend.media.http import routes as media_routes
 from backend.schema import schema
 from backend.settings import Settings, load_settings
+from command_center.http import routes as wall_display_routes
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"

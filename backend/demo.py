@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
+from among_warga.categories import DEFAULT_CATEGORIES, seed_categories
 from backend.accounts import services as accounts
 from backend.accounts.models import Role, Skpd, User
 from backend.geo.services import load_demo_areas
-from among_warga.categories import DEFAULT_CATEGORIES, seed_categories
 from command_center.models import RoutingRule
 
 SKPDS: tuple[tuple[str, str], ...] = (
@@ -107,7 +107,8 @@ async def seed_demo(echo: Callable[[str], None] = print) -> dict[str, str]:
             if account.phone in created:
                 roles = ", ".join(r.value for r in account.roles)
                 skpd = f" @ {account.skpd}" if account.skpd else ""
-                echo(f"  {roles + skpd:<28} {account.phone}  {created[account.phone]}  ({account.name})")
+                password = created[account.phone]
+                echo(f"  {roles + skpd:<28} {account.phone}  {password}  ({account.name})")
     else:
         echo("Demo accounts already exist (their passwords were printed when first created).")
     return created

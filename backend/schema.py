@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import graphene
 
+from among_warga.graphql.mutations import ComplaintMutations
+from among_warga.graphql.queries import ComplaintQueries
 from backend.accounts.graphql.mutations import AccountMutations
 from backend.accounts.graphql.queries import AccountQueries
 from backend.geo.graphql.queries import GeoQueries
 from backend.media.graphql.mutations import MediaMutations
 from backend.push.graphql.mutations import PushMutations
-from among_warga.graphql.mutations import ComplaintMutations
-from among_warga.graphql.queries import ComplaintQueries
 from command_center.graphql.mutations import CommandCenterMutations
 from command_center.graphql.queries import CommandCenterQueries
 from command_center.graphql.subscriptions import CommandCenterSubscriptions

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from among_warga.models import Complaint
-from among_warga.visibility import audience_for, Audience, is_operator
+from among_warga.visibility import Audience, audience_for, is_operator
 from backend.accounts.models import Role
 from backend.accounts.services import Principal
 from backend.events.models import DomainEvent

@@ -4,7 +4,12 @@ import graphene
 
 from among_warga import categories_admin, services
 from among_warga.errors import ComplaintErrorCode
-from among_warga.graphql.types import ComplaintCategoryType, ComplaintError, ComplaintType, VisibilityEnum
+from among_warga.graphql.types import (
+    ComplaintCategoryType,
+    ComplaintError,
+    ComplaintType,
+    VisibilityEnum,
+)
 from among_warga.models import Visibility
 from among_warga.visibility import view_of
 from backend.graphql.core import BaseMutation, parse_int_id
@@ -119,7 +124,9 @@ class SaveComplaintCategory(BaseMutation):
         input = ComplaintCategoryInput(required=True)
 
     class Meta:
-        description = "Admin: create a category or change one (by code); deactivate instead of deleting."
+        description = (
+            "Admin: create a category or change one (by code); deactivate instead of deleting."
+        )
         need = ADMIN
         error_type = ComplaintError
 

@@ -120,4 +120,4 @@ class ComplaintQueries(graphene.ObjectType):
         principal = await info.context.principal()
         views = await listing.public_nodes(principal)([c for c, _ in found])
         return [SimilarComplaintType(complaint=v, distance_meters=round(d, 1))
-                for v, (_, d) in zip(views, found)]
+                for v, (_, d) in zip(views, found, strict=True)]

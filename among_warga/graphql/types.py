@@ -169,7 +169,9 @@ class ComplaintType(graphene.ObjectType):
     visibility = graphene.Field(VisibilityEnum, required=True)
     category = graphene.Field(ComplaintCategoryType, required=True)
     description = graphene.String(required=True)
-    lat = graphene.Float(required=True, description="Coarsened on public views of sensitive categories.")
+    lat = graphene.Float(
+        required=True, description="Coarsened on public views of sensitive categories."
+    )
     lon = graphene.Float(required=True)
     area = graphene.Field(ComplaintAreaType, required=True)
     sla_due_at = graphene.DateTime(description="Deadline of the current stage.")

@@ -106,7 +106,10 @@ messages(
             "An SKPD code is 2–32 lowercase letters, digits or underscores.",
         ),
         C.SKPD_CODE_TAKEN: ("Kode SKPD sudah dipakai.", "This SKPD code is already in use."),
-        C.ROLE_NOT_HELD: ("Pengguna tidak memiliki peran ini.", "The user does not hold this role."),
+        C.ROLE_NOT_HELD: (
+            "Pengguna tidak memiliki peran ini.",
+            "The user does not hold this role.",
+        ),
         C.LAST_ADMIN: (
             "Admin terakhir tidak dapat dicabut.",
             "The last admin cannot be removed.",

@@ -145,7 +145,9 @@ async def login(settings: Settings, *, identifier: str, password: str, address: 
     ):
         raise ServiceError(Code.TOO_MANY_ATTEMPTS, "identifier", minutes=minutes)
 
-    user = await (User.get_or_none(nik=normalized) if is_nik else User.get_or_none(phone=normalized))
+    user = await (
+        User.get_or_none(nik=normalized) if is_nik else User.get_or_none(phone=normalized)
+    )
     if user is None and is_nik:
         user = await User.get_or_none(phone=normalize_phone(raw) or raw)
     ok = await verify_password(password, user.password_hash if user else None)
@@ -200,7 +202,9 @@ async def _open_session(settings: Settings, user: User, family: str | None = Non
         family=family or secrets.token_hex(16),
         expires_at=utcnow() + timedelta(seconds=settings.refresh_token_ttl_seconds),
     )
-    return Session(user=user, access_token=issue_access_token(user.id, settings), refresh_token=token)
+    return Session(
+        user=user, access_token=issue_access_token(user.id, settings), refresh_token=token
+    )
 
 
 async def refresh_session(settings: Settings, refresh_token: str) -> Session:

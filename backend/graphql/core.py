@@ -13,12 +13,12 @@ from typing import Any
 import graphene
 from graphene.types.mutation import MutationOptions
 from graphene.utils.dataloader import DataLoader
-from graphql import GraphQLError
 from starlette.datastructures import UploadFile
 
 from backend.errors import ServiceError
 from backend.graphql.context import RequestContext
 from backend.permissions import Need
+from graphql import GraphQLError
 
 # -- payload errors -------------------------------------------------------------------------
 
@@ -131,7 +131,8 @@ class CountedConnection(graphene.relay.Connection):
 
 
 def connection_for(node: type[graphene.ObjectType]) -> type[CountedConnection]:
-    return type(f"{node._meta.name}Connection", (CountedConnection,), {"Meta": type("Meta", (), {"node": node})})
+    meta = type("Meta", (), {"node": node})
+    return type(f"{node._meta.name}Connection", (CountedConnection,), {"Meta": meta})
 
 
 def encode_cursor(value: int) -> str:
@@ -183,7 +184,10 @@ async def paginate_keyset(
     # each row for this caller), in one batch.
     shown = await nodes(rows) if nodes is not None else rows
     edge_type = connection.Edge
-    edges = [edge_type(node=node, cursor=encode_cursor(row.id)) for row, node in zip(rows, shown)]
+    edges = [
+        edge_type(node=node, cursor=encode_cursor(row.id))
+        for row, node in zip(rows, shown, strict=True)
+    ]
     return connection(
         edges=edges,
         page_info=graphene.relay.PageInfo(

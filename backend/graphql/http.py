@@ -9,6 +9,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from backend.graphql.context import RequestContext
+from backend.settings import Settings
 from graphql import (
     ExecutionResult,
     GraphQLError,
@@ -19,12 +25,6 @@ from graphql import (
     parse,
     validate,
 )
-from starlette.datastructures import UploadFile
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-
-from backend.graphql.context import RequestContext
-from backend.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +102,8 @@ async def run_operation(
     if operation is None:
         return ExecutionResult(None, [GraphQLError("Unknown or ambiguous operation.")]), 200
     if operation.operation not in allow:
-        kind = operation.operation.value
-        return ExecutionResult(None, [GraphQLError(f"{kind} operations are not allowed here.")]), 405
+        error = GraphQLError(f"{operation.operation.value} operations are not allowed here.")
+        return ExecutionResult(None, [error]), 405
     result = execute(
         schema,
         document,
@@ -239,7 +239,7 @@ class GraphQLHTTPEndpoint:
                 return _bad_request("`operations` and `map` must be JSON.")
             if not isinstance(operations, dict) or not isinstance(file_map, dict):
                 return _bad_request("`operations` must be one operation object; `map` an object.")
-            files = {key: value for key, value in form.multi_items() if isinstance(value, UploadFile)}
+            files = {k: v for k, v in form.multi_items() if isinstance(v, UploadFile)}
             try:
                 _place_files(operations, file_map, files)
             except (ValueError, KeyError, IndexError, TypeError) as exc:

@@ -15,6 +15,11 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from backend.graphql.context import RequestContext
+from backend.graphql.http import format_error, result_body
+from backend.settings import Settings
 from graphql import (
     ExecutionResult,
     GraphQLError,
@@ -26,11 +31,6 @@ from graphql import (
     subscribe,
     validate,
 )
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
-
-from backend.graphql.context import RequestContext
-from backend.graphql.http import format_error, result_body
-from backend.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,9 @@ class GraphQLWebSocketEndpoint:
     async def __call__(self, websocket: WebSocket) -> None:
         if PROTOCOL not in websocket.scope.get("subprotocols", []):
             await websocket.accept()
-            await websocket.close(CloseCode.SUBPROTOCOL_NOT_ACCEPTABLE, "Subprotocol not acceptable")
+            await websocket.close(
+                CloseCode.SUBPROTOCOL_NOT_ACCEPTABLE, "Subprotocol not acceptable"
+            )
             return
         await websocket.accept(subprotocol=PROTOCOL)
         await _Connection(self, websocket).run()
@@ -179,7 +181,9 @@ class _Connection:
             await self.close(CloseCode.BAD_REQUEST, "Invalid subscribe message")
             raise _Closed
         if operation_id in self.operations:
-            await self.close(CloseCode.SUBSCRIBER_EXISTS, f"Subscriber for {operation_id} already exists")
+            await self.close(
+                CloseCode.SUBSCRIBER_EXISTS, f"Subscriber for {operation_id} already exists"
+            )
             raise _Closed
         task = asyncio.create_task(self._operation(operation_id, payload))
         self.operations[operation_id] = task
@@ -190,7 +194,8 @@ class _Connection:
         try:
             query = payload.get("query")
             variables = payload.get("variables")
-            if not isinstance(query, str) or (variables is not None and not isinstance(variables, dict)):
+            bad_variables = variables is not None and not isinstance(variables, dict)
+            if not isinstance(query, str) or bad_variables:
                 await self._error(operation_id, [GraphQLError("Invalid query or variables.")])
                 return
             try:

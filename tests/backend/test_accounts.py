@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from backend import firebase
-from backend.app import create_app
 from backend.accounts.models import AuditLog, RefreshToken, Role, User
 from backend.accounts.tokens import issue_access_token
+from backend.app import create_app
 from backend.clock import utcnow
 from tests.conftest import GraphQL, replace_settings
 

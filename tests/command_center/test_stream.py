@@ -113,7 +113,7 @@ async def test_replay_from_a_cursor_then_live_without_gap_or_duplicate(
     async with Collector(live_server, operator, variables={"after": str(history[1])}) as stream:
         # Events committed while the replay runs and after it: all arrive, once each.
         await make_events(operator_user, int(complaint["id"]), 5)
-        received = await stream.wait_for(7)
+        await stream.wait_for(7)
         await asyncio.sleep(0.3)
     expected = [e.id for e in await DomainEvent.filter(id__gt=history[1]).order_by("id")]
     assert [int(e["cursor"]) for e in stream.events] == expected

@@ -3,8 +3,14 @@ from __future__ import annotations
 import graphene
 
 from backend.accounts import services
-from backend.accounts.graphql.types import AccountError, AuthPayloadFields, RoleEnum, SkpdType, UserType
 from backend.accounts.errors import AccountErrorCode
+from backend.accounts.graphql.types import (
+    AccountError,
+    AuthPayloadFields,
+    RoleEnum,
+    SkpdType,
+    UserType,
+)
 from backend.graphql.core import BaseMutation, parse_int_id
 from backend.permissions import ADMIN, PUBLIC
 

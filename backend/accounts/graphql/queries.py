@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import graphene
 
-from backend.accounts.models import Role, Skpd, User
 from backend.accounts.graphql.types import MeType, RoleEnum, SkpdType, UserConnection
+from backend.accounts.models import Role, Skpd, User
 from backend.graphql.core import guarded, paginate
 from backend.permissions import ADMIN, PUBLIC, SIGNED_IN
 
@@ -46,7 +46,9 @@ class AccountQueries(graphene.ObjectType):
             digits = term.lstrip("+")
             if digits.isdigit():
                 # 0812… and +62812… both mean the national number 812…
-                national = digits.removeprefix("62") if digits.startswith("62") else digits.lstrip("0")
+                national = (
+                    digits.removeprefix("62") if digits.startswith("62") else digits.lstrip("0")
+                )
                 queryset = queryset.filter(phone__contains=national)
             else:
                 queryset = queryset.filter(name__icontains=term)

@@ -19,6 +19,7 @@ import struct
 import subprocess
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -447,3 +448,30 @@ async def test_a_wall_that_lost_its_connection_resumes_without_a_gap(
     # Markers follow the feed on the next frame.
     await page.wait_for("document.querySelectorAll('#map g.case').length === 3")
     assert page.problems == []
+
+
+async def test_the_wall_refreshes_its_token_before_it_expires(
+    city, settings, resident_token, chromium
+):
+    # Access tokens of 62 s: the wall refreshes a minute before expiry, so every ~2 s here.
+    server = LiveServer(replace(settings, access_token_ttl_seconds=62))
+    await server.start()
+    try:
+        page = await open_wall(chromium, server.address)
+        stored = "JSON.parse(localStorage.getItem('batt.commandCenter.session'))"
+        first = await page.evaluate(stored)
+        seen = {first["refreshToken"]}
+        for _ in range(2):  # two rotations, each spending the previous refresh token once
+            token = await page.wait_for(
+                f"(s => s && !{json.dumps(sorted(seen))}.includes(s.refreshToken)"
+                f" && s.refreshToken)({stored})", timeout=10)
+            seen.add(token)
+        assert (await page.evaluate(stored))["accessToken"] != first["accessToken"]
+        # Still signed in (a reused refresh token would have revoked the whole sign-in).
+        assert await page.evaluate("document.getElementById('signin').hidden")
+        async with httpx.AsyncClient(base_url=f"http://{server.address}", timeout=30) as http:
+            complaint = await Api(http).submit(resident_token)
+        await page.wait_for(in_feed(complaint["ticketNumber"]), timeout=2)
+        assert page.problems == []
+    finally:
+        await server.stop()

@@ -151,7 +151,9 @@ class EventBus:
         # overlap is dropped below by id, so the seam has neither a gap nor a duplicate.
         self.subscriptions.add(subscription)
         try:
-            cursor = self.last_id if after is None else after
+            # A cursor from beyond the log (a reset database, a cursor from another
+            # deployment) would silence the stream until ids caught up: start at the end.
+            cursor = self.last_id if after is None else min(after, await _max_event_id())
             async for event in _replay(cursor, accept):
                 cursor = event.id
                 yield event

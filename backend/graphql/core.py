@@ -13,12 +13,12 @@ from typing import Any
 import graphene
 from graphene.types.mutation import MutationOptions
 from graphene.utils.dataloader import DataLoader
+from graphql import GraphQLError
 from starlette.datastructures import UploadFile
 
 from backend.errors import ServiceError
 from backend.graphql.context import RequestContext
 from backend.permissions import Need
-from graphql import GraphQLError
 
 # -- payload errors -------------------------------------------------------------------------
 

@@ -9,12 +9,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from starlette.datastructures import UploadFile
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-
-from backend.graphql.context import RequestContext
-from backend.settings import Settings
 from graphql import (
     ExecutionResult,
     GraphQLError,
@@ -25,11 +19,25 @@ from graphql import (
     parse,
     validate,
 )
+from graphql.pyutils import is_awaitable as _graphql_is_awaitable
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from tortoise.models import Model
+
+from backend.graphql.context import RequestContext
+from backend.settings import Settings
 
 log = logging.getLogger(__name__)
 
 GRAPHIQL_HTML = Path(__file__).resolve().parent.parent / "static" / "graphiql" / "index.html"
 MAX_JSON_BYTES = 1024 * 1024
+
+
+def is_awaitable(value: Any) -> bool:
+    # Tortoise models define __await__ (it only returns the instance): graphql-core would
+    # send every field returning one down its slower async path, a task per value.
+    return not isinstance(value, Model) and _graphql_is_awaitable(value)
 
 
 class RequestTooLarge(Exception):
@@ -110,6 +118,7 @@ async def run_operation(
         context_value=context,
         variable_values=variables,
         operation_name=operation_name,
+        is_awaitable=is_awaitable,
     )
     if hasattr(result, "__await__"):
         result = await result  # type: ignore[misc]

@@ -15,11 +15,6 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
-
-from backend.graphql.context import RequestContext
-from backend.graphql.http import format_error, result_body
-from backend.settings import Settings
 from graphql import (
     ExecutionResult,
     GraphQLError,
@@ -28,9 +23,16 @@ from graphql import (
     execute,
     get_operation_ast,
     parse,
-    subscribe,
     validate,
 )
+from graphql.execution import create_source_event_stream
+from graphql.language import FieldNode, visit
+from graphql.language.visitor import Visitor
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from backend.graphql.context import RequestContext
+from backend.graphql.http import format_error, is_awaitable, result_body
+from backend.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,30 @@ class CloseCode:
 
 class _Closed(Exception):
     pass
+
+
+# One rendering of an event per (event, query, variables, audience) in this process, shared by
+# every subscription asking the same thing: with a thousand subscribers, executing and
+# encoding the same result once per subscriber dominated the fan-out. Small: events are
+# consumed as they arrive.
+_RENDERED: dict[tuple[Any, ...], str] = {}
+_RENDERED_MAX = 256
+# Fields whose value depends on who is looking (a complaint's view is shaped per viewer);
+# documents selecting one are rendered per user, all others once for everyone the bus let
+# the event through to.
+_VIEWER_DEPENDENT_FIELDS = frozenset({"complaint"})
+
+
+def _per_viewer(document: Any) -> bool:
+    found = False
+
+    class Finder(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            nonlocal found
+            found = found or node.name.value in _VIEWER_DEPENDENT_FIELDS
+
+    visit(document, Finder())
+    return found
 
 
 class GraphQLWebSocketEndpoint:
@@ -123,6 +149,12 @@ class _Connection:
             if self.closed or self.websocket.application_state != WebSocketState.CONNECTED:
                 raise _Closed
             await self.websocket.send_text(json.dumps(message, default=str))
+
+    async def send_text(self, text: str) -> None:
+        async with self.send_lock:
+            if self.closed or self.websocket.application_state != WebSocketState.CONNECTED:
+                raise _Closed
+            await self.websocket.send_text(text)
 
     async def _handle(self, raw: str) -> None:
         try:
@@ -214,13 +246,15 @@ class _Connection:
                 operation_name=payload.get("operationName"),
             )
             if operation.operation == OperationType.SUBSCRIPTION:
-                stream = await subscribe(self.endpoint.schema, document, **kwargs)
+                stream = await create_source_event_stream(self.endpoint.schema, document,
+                                                          **kwargs)
                 if isinstance(stream, ExecutionResult):
                     await self._error(operation_id, stream.errors or [])
                     return
-                await self._pump(operation_id, stream)
+                await self._pump(operation_id, stream, document, query, kwargs)
             else:
-                result = execute(self.endpoint.schema, document, **kwargs)
+                result = execute(self.endpoint.schema, document, is_awaitable=is_awaitable,
+                                 **kwargs)
                 if asyncio.iscoroutine(result):
                     result = await result
                 await self.send({"id": operation_id, "type": "next",
@@ -233,11 +267,34 @@ class _Connection:
             with contextlib.suppress(_Closed):
                 await self._error(operation_id, [GraphQLError("Internal server error.")])
 
-    async def _pump(self, operation_id: str, stream: AsyncIterator[ExecutionResult]) -> None:
+    async def _pump(self, operation_id: str, stream: AsyncIterator[Any], document: Any,
+                    query: str, kwargs: dict[str, Any]) -> None:
+        # Each source event is executed here rather than through graphql-core's subscribe()
+        # wrapper, which starts two tasks and an asyncio.wait per event and subscriber.
+        audience = None
+        if _per_viewer(document):
+            principal = await self.context.principal() if self.context else None
+            audience = principal.user.id if principal else None
+        shared = (query, kwargs.get("operation_name"),
+                  json.dumps(kwargs.get("variable_values"), sort_keys=True, default=str),
+                  audience)
+        head = '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":'
         try:
-            async for result in stream:
-                await self.send({"id": operation_id, "type": "next",
-                                 "payload": result_body(result, self.endpoint.settings)})
+            async for event in stream:
+                key = (getattr(event, "id", None), *shared)
+                payload = _RENDERED.get(key) if key[0] is not None else None
+                if payload is None:
+                    result = execute(self.endpoint.schema, document, event,
+                                     is_awaitable=is_awaitable, **kwargs)
+                    if asyncio.iscoroutine(result):
+                        result = await result
+                    payload = json.dumps(result_body(result, self.endpoint.settings),
+                                         default=str)
+                    if not result.errors and key[0] is not None:
+                        if len(_RENDERED) >= _RENDERED_MAX:
+                            del _RENDERED[next(iter(_RENDERED))]
+                        _RENDERED[key] = payload
+                await self.send_text(head + payload + "}")
         finally:
             aclose = getattr(stream, "aclose", None)
             if aclose is not None:

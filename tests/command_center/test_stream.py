@@ -216,3 +216,22 @@ async def test_killed_server_reconnect_with_cursor_gets_every_event_once(
     finally:
         server.kill()
         server.wait(10)
+
+
+async def test_shared_rendering_keeps_viewer_dependent_fields_per_viewer(
+    live_server, gql, client, make_user
+):
+    """One rendering of an event serves every subscriber asking the same query — except
+    fields shaped by who is looking (`complaint`), which are rendered per viewer."""
+    _, operator = await make_user(Role.OPERATOR)
+    _, resident = await make_user(Role.CITIZEN)
+    query = """subscription { commandCenterEvents { cursor
+        complaint { isMine reporter { phone } } } }"""
+    async with Collector(live_server, operator, query=query) as staff, \
+            Collector(live_server, resident, query=query) as reporter:
+        await submit_complaint(gql, client, resident)
+        [seen_by_staff] = await staff.wait_for(1)
+        [seen_by_reporter] = await reporter.wait_for(1)
+    assert seen_by_staff["cursor"] == seen_by_reporter["cursor"]
+    assert seen_by_staff["complaint"]["isMine"] is False
+    assert seen_by_reporter["complaint"]["isMine"] is True

@@ -22,8 +22,6 @@ from graphql import (
     OperationType,
     execute,
     get_operation_ast,
-    parse,
-    validate,
 )
 from graphql.execution import create_source_event_stream
 from graphql.language import FieldNode, visit
@@ -31,7 +29,7 @@ from graphql.language.visitor import Visitor
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from backend.graphql.context import RequestContext
-from backend.graphql.http import format_error, is_awaitable, result_body
+from backend.graphql.http import format_error, is_awaitable, parse_and_validate, result_body
 from backend.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -230,15 +228,13 @@ class _Connection:
             if not isinstance(query, str) or bad_variables:
                 await self._error(operation_id, [GraphQLError("Invalid query or variables.")])
                 return
-            try:
-                document = parse(query)
-            except GraphQLError as exc:
-                await self._error(operation_id, [exc])
+            document, errors = parse_and_validate(self.endpoint.schema, query)
+            if document is None or errors:
+                await self._error(operation_id, list(errors))
                 return
-            errors = validate(self.endpoint.schema, document)
             operation = get_operation_ast(document, payload.get("operationName"))
-            if errors or operation is None:
-                await self._error(operation_id, errors or [GraphQLError("Unknown operation.")])
+            if operation is None:
+                await self._error(operation_id, [GraphQLError("Unknown operation.")])
                 return
             kwargs = dict(
                 context_value=self.context,

@@ -34,6 +34,7 @@ pillow_heif.register_heif_opener()
 warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
+RESAMPLE = Image.Resampling.HAMMING
 DISPLAY_SIZE = 1280
 THUMBNAIL_SIZE = 320
 JPEG_QUALITY = 82
@@ -263,10 +264,13 @@ def process_photo(
     if oriented.size != image.size:  # rotated a quarter turn
         width, height = height, width
     rgb = _to_rgb(oriented)
-    display = rgb.resize(fit(*rgb.size, DISPLAY_SIZE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    # Hamming (Pillow's filter for downscaling): sharper than bilinear at its cost, close to
+    # Lanczos at display and thumbnail sizes, and about 2.4× cheaper — the resize was the
+    # largest single cost of an upload (bench/intake).
+    display = rgb.resize(fit(*rgb.size, DISPLAY_SIZE), RESAMPLE, reducing_gap=3.0)
     display = _to_srgb(display, icc)
     thumbnail = display.resize(
-        fit(*display.size, THUMBNAIL_SIZE), Image.Resampling.LANCZOS, reducing_gap=2.0
+        fit(*display.size, THUMBNAIL_SIZE), RESAMPLE, reducing_gap=2.0
     )
     return ProcessedPhoto(
         format=fmt,

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
-from PIL import Image
+from PIL import Image, ImageFilter
 
 ROOT = Path(__file__).resolve().parents[2]
 BATT = str(Path(sys.executable).with_name("batt"))
@@ -44,15 +44,17 @@ REGISTER = ("mutation($i: RegisterInput!) { register(input: $i) { accessToken er
 
 
 def phone_photo() -> bytes:
-    """A 1600×1200 photo-like JPEG (noise and gradients, not a flat colour), ~phone quality."""
+    """A 1600×1200 photo-like JPEG (~250 KB, like a phone's): textured gradients and shapes.
+    Pure per-pixel noise would be a pathological 1 MB file no camera produces."""
     rng = random.Random(42)
-    image = Image.effect_noise((1600, 1200), 48).convert("RGB")
-    gradient = Image.linear_gradient("L").resize((1600, 1200))
-    image = Image.merge("RGB", (image.getchannel(0), gradient, image.getchannel(2)))
-    for _ in range(40):
+    size = (1600, 1200)
+    texture = Image.effect_noise(size, 40).filter(ImageFilter.GaussianBlur(1.2))
+    gradient = Image.linear_gradient("L").resize(size)
+    image = Image.merge("RGB", (texture, gradient, Image.blend(texture, gradient.rotate(180), 0.5)))
+    for _ in range(60):
         x, y = rng.randrange(1500), rng.randrange(1100)
         image.paste((rng.randrange(256), rng.randrange(256), rng.randrange(256)),
-                    (x, y, x + rng.randrange(20, 100), y + rng.randrange(20, 100)))
+                    (x, y, x + rng.randrange(20, 160), y + rng.randrange(20, 160)))
     exif = Image.Exif()
     exif[0x010F] = "Samsung"
     exif[0x0110] = "SM-A145F"
@@ -66,6 +68,22 @@ def unique_copy(jpeg: bytes, tag: str) -> bytes:
     are deduplicated by content per user)."""
     text = tag.encode()
     return jpeg[:2] + b"\xff\xfe" + struct.pack(">H", len(text) + 2) + text + jpeg[2:]
+
+
+def server_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU of the uvicorn master and its worker processes (from /proc)."""
+    pids = [master_pid]
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -93,7 +111,8 @@ async def main() -> None:
     parser.add_argument("--complaints", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=24)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--residents", type=int, default=30)
+    # At most 10 complaints per resident per hour (the per-user rate limit).
+    parser.add_argument("--residents", type=int, default=80)
     args = parser.parse_args()
 
     pg_url = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -102,6 +121,7 @@ async def main() -> None:
                 f'CREATE DATABASE "{DB_NAME}"')
     await admin(db_url, "CREATE EXTENSION IF NOT EXISTS postgis")
     var_dir = Path(f"/tmp/batt-bench-intake-{os.getpid()}")
+    var_dir.mkdir(parents=True, exist_ok=True)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("BATT_")},
            "BATT_DATABASE_URL": db_url, "BATT_VAR_DIR": str(var_dir),
            "BATT_SECRET_KEY": "bench-secret-" + "k" * 40}
@@ -173,9 +193,12 @@ async def main() -> None:
                         continue
                     latencies.append((time.perf_counter() - started) * 1000)
 
+            cpu_start = server_cpu_seconds(server.pid), time.process_time()
             wall_start = time.perf_counter()
             await asyncio.gather(*(resident_client() for _ in range(args.concurrency)))
             wall = time.perf_counter() - wall_start
+            server_cpu = server_cpu_seconds(server.pid) - cpu_start[0]
+            client_cpu = time.process_time() - cpu_start[1]
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -190,6 +213,9 @@ async def main() -> None:
         print(f"  latency p50  {statistics.median(latencies):7.1f} ms")
         print(f"  latency p99  {percentile(latencies, 0.99):7.1f} ms")
     print(f"  failures     {len(failures)}" + (f"  e.g. {failures[0]}" if failures else ""))
+    done = max(1, len(latencies))
+    print(f"  CPU          server {server_cpu:.1f} s ({server_cpu / done * 1000:.1f} ms per "
+          f"complaint), load generator {client_cpu:.1f} s — of {2 * wall:.1f} core-seconds")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from backend import db  # noqa: E402
 from backend.accounts import services as accounts  # noqa: E402
 from backend.media import services as media  # noqa: E402
-from backend.media.pipeline import DISPLAY_SIZE, JPEG_QUALITY, THUMBNAIL_SIZE  # noqa: E402
+from backend.media.pipeline import (  # noqa: E402
+    DISPLAY_SIZE,
+    JPEG_QUALITY,
+    RESAMPLE,
+    THUMBNAIL_SIZE,
+)
 from backend.media.storage import LocalStorage  # noqa: E402
 from backend.settings import Settings  # noqa: E402
 
@@ -89,9 +94,9 @@ def pillow_only(data: bytes, *, draft: bool) -> tuple[bytes, bytes]:
             image.draft("RGB", (DISPLAY_SIZE, DISPLAY_SIZE * image.height // image.width))
         image = ImageOps.exif_transpose(image).convert("RGB")
     display = image.copy()
-    display.thumbnail((DISPLAY_SIZE, DISPLAY_SIZE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    display.thumbnail((DISPLAY_SIZE, DISPLAY_SIZE), RESAMPLE, reducing_gap=3.0)
     thumbnail = display.copy()
-    thumbnail.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.LANCZOS)
+    thumbnail.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), RESAMPLE, reducing_gap=2.0)
     out = []
     for variant in (display, thumbnail):
         buffer = io.BytesIO()

@@ -24,7 +24,6 @@ import os
 import random
 import re
 import resource
-import socket
 import subprocess
 import sys
 import time
@@ -32,12 +31,15 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 from PIL import Image
 from websockets.asyncio.client import ClientConnection, connect
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # run as a script: make `bench` importable
+
+from bench.common import admin, cpu_seconds, free_port, percentile, worker_pids  # noqa: E402
+
 BATT = str(Path(sys.executable).with_name("batt"))
 DB_NAME = "batt_bench_fanout"
 ALUN_ALUN = (-7.8713, 112.5269)
@@ -58,24 +60,7 @@ EVENTS = "subscription { commandCenterEvents { cursor type note case { ticketNum
 CATEGORIES = ("jalan_rusak", "sampah")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
-
-async def admin(url: str, *statements: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def small_jpeg() -> bytes:
@@ -86,22 +71,6 @@ def small_jpeg() -> bytes:
     return out.getvalue()
 
 
-def worker_pids(server_pid: int) -> list[int]:
-    """uvicorn's worker processes (children of the supervisor, minus multiprocessing's
-    resource tracker)."""
-    children = Path(f"/proc/{server_pid}/task/{server_pid}/children")
-    try:
-        pids = [int(p) for p in children.read_text().split()]
-    except OSError:
-        return []
-    return [pid for pid in pids
-            if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()]
-
-
-def cpu_seconds(pid: int | str) -> float:
-    """User + system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def connections_per_pid(port: int, peers: set[int], pids: list[int]) -> dict[int, int]:

@@ -17,7 +17,6 @@ import io
 import json
 import os
 import random
-import socket
 import statistics
 import struct
 import subprocess
@@ -27,11 +26,14 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 from PIL import Image, ImageFilter
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # run as a script: make `bench` importable
+
+from bench.common import admin, free_port, percentile, server_cpu_seconds  # noqa: E402
+
 BATT = str(Path(sys.executable).with_name("batt"))
 DB_NAME = "batt_bench_intake"
 CENTRE = (-7.8713, 112.5269)
@@ -69,41 +71,6 @@ def unique_copy(jpeg: bytes, tag: str) -> bytes:
     text = tag.encode()
     return jpeg[:2] + b"\xff\xfe" + struct.pack(">H", len(text) + 2) + text + jpeg[2:]
 
-
-def server_cpu_seconds(master_pid: int) -> float:
-    """User + system CPU of the uvicorn master and its worker processes (from /proc)."""
-    pids = [master_pid]
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-async def admin(url: str, *statements: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 async def main() -> None:

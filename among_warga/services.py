@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from among_warga import spatial
 from among_warga.errors import ComplaintErrorCode as Code
@@ -96,7 +97,12 @@ async def submit_complaint(reporter: User, request: SubmitComplaint) -> Complain
     if not 8 <= len(client_id) <= 64:
         raise ServiceError(Code.CLIENT_REQUEST_ID_REQUIRED, "clientRequestId")
     fingerprint = request.fingerprint()
-    existing = await Complaint.get_or_none(reporter_id=reporter.id, client_request_id=client_id)
+    # One query answers both "is this a retry?" and "how many in the last hour?".
+    hour_ago = utcnow() - timedelta(hours=1)
+    recent = await Complaint.filter(
+        Q(reporter_id=reporter.id) & (Q(client_request_id=client_id) | Q(created_at__gte=hour_ago))
+    )
+    existing = next((c for c in recent if c.client_request_id == client_id), None)
     if existing is not None:
         return _same_request(existing, fingerprint)
 
@@ -111,11 +117,7 @@ async def submit_complaint(reporter: User, request: SubmitComplaint) -> Complain
     await spatial.require_owned_photos(reporter.id, photo_ids)
     place = await spatial.place_in_city(request.lat, request.lon)
 
-    hour_ago = utcnow() - timedelta(hours=1)
-    if (
-        await Complaint.filter(reporter_id=reporter.id, created_at__gte=hour_ago).count()
-        >= MAX_COMPLAINTS_PER_HOUR
-    ):
+    if sum(c.created_at >= hour_ago for c in recent) >= MAX_COMPLAINTS_PER_HOUR:
         raise ServiceError(Code.RATE_LIMITED)
 
     now = utcnow()

@@ -240,14 +240,24 @@ async def principal_for_token(settings: Settings, token: str) -> Principal:
     """The signed-in caller behind an access token; roles come from the database, so a
     revoked role stops working at once rather than when the token expires."""
     claims = decode_access_token(token, settings)
+    # Every request starts here: the user and their grants in one query. Only a user with
+    # no grants at all needs a second one.
+    grants = await UserRole.filter(
+        user_id=claims.user_id, user__is_active=True
+    ).select_related("user", "skpd")
+    if grants:
+        return _principal(grants[0].user, grants)
     user = await User.get_or_none(id=claims.user_id, is_active=True)
     if user is None:
         raise TokenInvalid("user_inactive")
-    return await principal_for(user)
+    return _principal(user, [])
 
 
 async def principal_for(user: User) -> Principal:
-    grants = await UserRole.filter(user_id=user.id).select_related("skpd")
+    return _principal(user, await UserRole.filter(user_id=user.id).select_related("skpd"))
+
+
+def _principal(user: User, grants: list[UserRole]) -> Principal:
     skpd = next((g.skpd for g in grants if g.role == Role.RESPONDER), None)
     return Principal(user=user, roles=frozenset(Role(g.role) for g in grants), skpd=skpd)
 

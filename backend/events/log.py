@@ -88,30 +88,32 @@ async def record_event(
     lock so that event ids commit in increasing order — a reader resuming "after cursor N"
     can then never miss an event that committed late with a smaller id.
     """
-    async with in_transaction() as connection:
-        if db.dialect() == "postgres":
-            await connection.execute_query("SELECT pg_advisory_xact_lock($1)", [EVENT_ORDER_LOCK])
-        event = await DomainEvent.create(
-            type=type.value,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            owner_id=owner_id,
-            skpd_ids=sorted(set(skpd_ids)),
-            actor_id=actor_id,
-            payload=payload or {},
-            using_db=connection,
-        )
-        if db.dialect() == "postgres":
-            # Delivered at commit (and never for a rollback) to every process's listener.
-            await connection.execute_query(
-                "SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, str(event.id)]
-            )
+    fields = dict(
+        type=type.value, subject_type=subject_type, subject_id=subject_id, owner_id=owner_id,
+        skpd_ids=sorted(set(skpd_ids)), actor_id=actor_id, payload=payload or {},
+    )
     pending = _pending.get()
     if pending is not None:
+        # Inside a unit of work: already in its transaction, no savepoint needed.
+        event = await _insert_event(db.connection(), fields)
         pending.append(event)
-    else:
-        await publish_committed([event])
+        return event
+    async with in_transaction() as connection:
+        event = await _insert_event(connection, fields)
+    await publish_committed([event])
     return event
+
+
+async def _insert_event(connection: Any, fields: dict[str, Any]) -> DomainEvent:
+    if db.dialect() == "postgres":
+        # The lock first, so the id is taken under it. The NOTIFY rides along in the same
+        # statement: PostgreSQL delivers it at commit, and never for a rollback, to every
+        # process's listener (which only needs the wake-up, not a payload).
+        await connection.execute_query(
+            "SELECT pg_advisory_xact_lock($1), pg_notify($2, '')",
+            [EVENT_ORDER_LOCK, NOTIFY_CHANNEL],
+        )
+    return await DomainEvent.create(**fields, using_db=connection)
 
 
 async def publish_committed(events: list[DomainEvent]) -> None:

@@ -30,6 +30,7 @@ from backend.settings import Settings
 
 log = logging.getLogger(__name__)
 
+INLINE_HASH_BYTES = 2 * 2**20
 CLIENT_KEY = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
 _MAX_ID = 2**31 - 1
 
@@ -59,7 +60,12 @@ async def upload_photo(
         raise ServiceError(
             MediaErrorCode.FILE_TOO_LARGE, "file", max_mb=limits.max_bytes // 2**20
         )
-    digest = await asyncio.to_thread(content_hash, data)
+    # Hashing a phone photo takes a fraction of a millisecond; only a big file is worth the
+    # trip to a thread (hashlib releases the GIL there).
+    if len(data) <= INLINE_HASH_BYTES:
+        digest = content_hash(data)
+    else:
+        digest = await asyncio.to_thread(content_hash, data)
     existing = await _earlier_upload(owner_id, digest, client_key)
     if existing is not None:
         return existing
@@ -74,10 +80,7 @@ async def upload_photo(
 
     written: list[str] = []
     try:
-        for variant in (processed.display, processed.thumbnail):
-            if not await storage.exists(variant.key):
-                await storage.put(variant.key, variant.data)
-                written.append(variant.key)
+        written = await storage.put_missing(_variant_objects(processed))
         photo = await Photo.create(
             owner_id=owner_id,
             content_hash=digest,
@@ -134,9 +137,11 @@ async def _discard_unreferenced(storage: Storage, keys: Iterable[str]) -> None:
 async def _restore_missing(storage: Storage, processed: ProcessedPhoto) -> None:
     # Another upload of the same picture may have failed and discarded the shared file
     # between our existence check and our insert; the row now references it, so put it back.
-    for variant in (processed.display, processed.thumbnail):
-        if not await storage.exists(variant.key):
-            await storage.put(variant.key, variant.data)
+    await storage.put_missing(_variant_objects(processed))
+
+
+def _variant_objects(processed: ProcessedPhoto) -> dict[str, bytes]:
+    return {variant.key: variant.data for variant in (processed.display, processed.thumbnail)}
 
 
 async def get_owned_photos(

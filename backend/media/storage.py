@@ -2,7 +2,7 @@
 
 Keys are content addresses (``<sha256 of the bytes>.jpg``), so a stored object never changes
 and may be cached forever; the same bytes uploaded twice are stored once. An object store
-(S3, GCS, MinIO) implements the same five operations later.
+(S3, GCS, MinIO) implements the same six operations later.
 """
 
 from __future__ import annotations
@@ -50,6 +50,11 @@ class Storage(Protocol):
 
     async def exists(self, key: str) -> bool: ...
 
+    async def put_missing(self, objects: dict[str, bytes]) -> list[str]:
+        """Store each object not stored yet; the keys it wrote (one call for the variants
+        of a photo)."""
+        ...
+
     async def delete(self, key: str) -> None: ...
 
     def url(self, key: str) -> str: ...
@@ -93,6 +98,24 @@ class LocalStorage:
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self.path(key).is_file)
+
+    async def put_missing(self, objects: dict[str, bytes]) -> list[str]:
+        # One trip to the file thread for all of them, not two per object.
+        paths = {key: self.path(key) for key in objects}
+        return await asyncio.to_thread(self._put_missing, paths, objects)
+
+    def _put_missing(self, paths: dict[str, Path], objects: dict[str, bytes]) -> list[str]:
+        written: list[str] = []
+        try:
+            for key, path in paths.items():
+                if not path.is_file():
+                    self._put(path, objects[key])
+                    written.append(key)
+        except BaseException:  # all or nothing: the caller never learns of a partial write
+            for key in written:
+                self._delete(paths[key])
+            raise
+        return written
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._delete, self.path(key))

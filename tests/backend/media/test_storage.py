@@ -25,6 +25,30 @@ async def test_local_storage_round_trip(tmp_path):
     assert list((tmp_path / "media").iterdir()) == []
 
 
+async def test_put_missing_writes_only_what_is_absent_and_all_or_nothing(tmp_path, monkeypatch):
+    storage = LocalStorage(tmp_path / "media")
+    a, b, c = (b"\xff\xd8\xff" + bytes([n]) * 50 for n in range(3))
+    ka, kb, kc = (content_key(data, "jpg") for data in (a, b, c))
+    await storage.put(ka, a)
+    assert await storage.put_missing({ka: a, kb: b}) == [kb]
+    assert await storage.get(kb) == b and await storage.put_missing({ka: a, kb: b}) == []
+
+    # A failure part-way removes what the call itself wrote, and nothing else.
+    real_put = LocalStorage._put
+
+    def failing_put(path, data):
+        if path.name == kb or data == b:
+            raise OSError("disk full")
+        real_put(path, data)
+
+    await storage.delete(kb)
+    monkeypatch.setattr(LocalStorage, "_put", staticmethod(failing_put))
+    with pytest.raises(OSError):
+        await storage.put_missing({kc: c, kb: b})
+    assert not await storage.exists(kc) and not await storage.exists(kb)
+    assert await storage.get(ka) == a
+
+
 @pytest.mark.parametrize("key", ["../secret_key", "a/b.jpg", "ABC.jpg", "0" * 64 + ".php",
                                  "0" * 63 + ".jpg", "0" * 64 + ".jpg/../x"])
 async def test_keys_of_any_other_shape_are_refused(tmp_path, key):

@@ -62,6 +62,7 @@ class EventBus:
         self._tasks: list[asyncio.Task[Any]] = []
         self._read_lock = asyncio.Lock()
         self._started = False
+        self._behind = False  # events were skipped while nobody listened
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -125,6 +126,11 @@ class EventBus:
 
     async def _read_new(self) -> None:
         async with self._read_lock:
+            if not self.subscriptions:
+                # Nobody in this process to hand events to: no read. The live edge is
+                # looked up again when someone subscribes (see stream).
+                self._behind = True
+                return
             while True:
                 events = await DomainEvent.filter(id__gt=self.last_id).order_by("id").limit(
                     READ_BATCH
@@ -146,6 +152,11 @@ class EventBus:
     ) -> AsyncIterator[DomainEvent]:
         """Events the consumer may see with id > ``after`` (from the log), then live ones —
         each exactly once and in order. ``after=None`` starts at the live edge."""
+        if self._behind:
+            async with self._read_lock:
+                if self._behind and not self.subscriptions:
+                    self.last_id = await _max_event_id()
+                self._behind = False
         subscription = Subscription(self, accept)
         # Registered before reading the log: whatever commits meanwhile is queued and the
         # overlap is dropped below by id, so the seam has neither a gap nor a duplicate.

@@ -157,6 +157,34 @@ async def test_a_slow_consumer_stalls_no_one_and_loses_nothing(
         await bus.stop()
 
 
+async def test_a_bus_without_subscribers_reads_nothing_and_joins_at_the_live_edge(
+    settings, gql, client, make_user
+):
+    operator_user, _ = await make_user(Role.OPERATOR)
+    _, resident = await make_user(Role.CITIZEN)
+    complaint = await submit_complaint(gql, client, resident)
+    bus = EventBus(settings.database_url)
+    await bus.start()
+    try:
+        start = bus.last_id
+        # Nobody subscribed: the bus does not read the log (its position stays put) …
+        await make_events(operator_user, int(complaint["id"]), 3)
+        await bus._read_new()
+        assert bus.last_id == start
+        # … and a subscriber from the live edge gets what commits next, not the skipped three.
+        stream = bus.stream(None, lambda e: True)
+        first = asyncio.ensure_future(stream.__anext__())
+        await asyncio.sleep(0.05)
+        await make_events(operator_user, int(complaint["id"]), 2)
+        latest = [e.id for e in await DomainEvent.all().order_by("-id").limit(2)][::-1]
+        seen = [(await asyncio.wait_for(first, 5)).id,
+                (await asyncio.wait_for(stream.__anext__(), 5)).id]
+        assert seen == latest
+        await stream.aclose()
+    finally:
+        await bus.stop()
+
+
 BATT = str(Path(sys.executable).with_name("batt"))
 
 

@@ -108,6 +108,8 @@ def cmd_makemigrations(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from backend.media.pipeline import imaging_library
+
     if args.demo:
         print(f"Preparing demo on {_describe_db(settings)} …")
         asyncio.run(_migrate(settings))
@@ -118,7 +120,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"\nBATT is starting on {base}\n"
         f"  GraphQL API + GraphiQL  {base}/graphql\n"
-        f"  Health                  {base}/healthz   {base}/readyz\n",
+        f"  Health                  {base}/healthz   {base}/readyz\n"
+        f"  Photos                  {imaging_library()}\n",
         flush=True,
     )
     if args.workers > 1 and settings.database_dialect == "sqlite":

@@ -1,11 +1,16 @@
 """What the benchmarks share: loopback ports, a throwaway PostgreSQL database, percentiles,
-and CPU accounting of the server processes from /proc."""
+CPU accounting of the server processes from /proc, and a lean keep-alive HTTP client."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import os
 import socket
+import uuid
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
@@ -48,6 +53,16 @@ def cpu_seconds(pid: int | str) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, idle) CPU seconds of the whole machine so far, from /proc/stat; the busy part
+    includes other processes such as PostgreSQL, the idle part shows unused capacity."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    busy = sum(fields[:8]) - idle  # user nice system idle iowait irq softirq steal
+    tick = os.sysconf("SC_CLK_TCK")
+    return busy / tick, idle / tick
+
+
 def server_cpu_seconds(server_pid: int) -> float:
     """CPU of the uvicorn supervisor and its workers together."""
     total = 0.0
@@ -57,3 +72,70 @@ def server_cpu_seconds(server_pid: int) -> float:
         except OSError:
             pass
     return total
+
+
+class KeepAliveClient:
+    """A minimal HTTP/1.1 client on one keep-alive connection, for the timed part of a
+    benchmark: requests are sent as prepared bytes and only the JSON body is parsed, so the
+    load generator takes as little as possible of the CPU it shares with the server (httpx
+    costs several milliseconds per request). Speaks just enough HTTP for uvicorn's answers
+    (Content-Length bodies)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    @staticmethod
+    def request(path: str, body: bytes, content_type: str, headers: dict[str, str]) -> bytes:
+        lines = [f"POST {path} HTTP/1.1", "Host: bench", f"Content-Type: {content_type}",
+                 f"Content-Length: {len(body)}", *(f"{k}: {v}" for k, v in headers.items())]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+    @classmethod
+    def json_request(cls, path: str, payload: Any, headers: dict[str, str]) -> bytes:
+        return cls.request(path, json.dumps(payload).encode(), "application/json", headers)
+
+    @classmethod
+    def multipart_request(
+        cls, path: str, fields: dict[str, str], files: dict[str, tuple[str, bytes, str]],
+        headers: dict[str, str],
+    ) -> bytes:
+        boundary = uuid.uuid4().hex
+        parts = []
+        for name, value in fields.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"'
+                         f"\r\n\r\n{value}\r\n".encode())
+        for name, (filename, data, content_type) in files.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                         f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'
+                         .encode() + data + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return cls.request(path, body, f"multipart/form-data; boundary={boundary}", headers)
+
+    async def send(self, request: bytes) -> Any:
+        """Send prepared request bytes; the response's JSON body."""
+        if self._writer is None:
+            self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        assert self._reader is not None
+        self._writer.write(request)
+        head = await self._reader.readuntil(b"\r\n\r\n")
+        status = head[9:12]
+        length = None
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        if length is None:
+            raise RuntimeError(f"response without Content-Length: {head[:200]!r}")
+        body = await self._reader.readexactly(length)
+        if status != b"200":
+            raise RuntimeError(f"HTTP {status.decode()}: {body[:300]!r}")
+        return json.loads(body)
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            with contextlib.suppress(Exception):
+                await self._writer.wait_closed()
+            self._writer = None

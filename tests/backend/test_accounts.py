@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from backend import firebase
-from backend.accounts.models import AuditLog, RefreshToken, Role, User
+from backend.accounts.models import AuditLog, RefreshToken, Role, Skpd, User, UserRole
 from backend.accounts.tokens import issue_access_token
 from backend.app import create_app
 from backend.clock import utcnow
@@ -126,6 +126,30 @@ async def test_admin_operation_as_citizen_is_forbidden(gql, make_user):
 
     anonymous = await gql("query { users { totalCount } }")
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_roles_are_read_per_request_and_a_deactivated_user_is_refused(gql, make_user):
+    await Skpd.create(code="dlh", name="Dinas Lingkungan Hidup")
+    user, token = await make_user(Role.CITIZEN, Role.RESPONDER, skpd="dlh")
+    me = (await gql(ME, token=token))["data"]["me"]
+    assert sorted(me["roles"]) == ["CITIZEN", "RESPONDER"] and me["skpd"] == {"code": "dlh"}
+
+    # A revoked role stops working with the next request, not when the token expires.
+    await UserRole.filter(user_id=user.id, role=Role.RESPONDER).delete()
+    me = (await gql(ME, token=token))["data"]["me"]
+    assert me["roles"] == ["CITIZEN"] and me["skpd"] is None
+    # Without any role the account still signs in.
+    await UserRole.filter(user_id=user.id).delete()
+    assert (await gql(ME, token=token))["data"]["me"]["roles"] == []
+
+    for keep_roles in (False, True):
+        other, other_token = await make_user(Role.CITIZEN, name=f"Nonaktif {keep_roles}")
+        if not keep_roles:
+            await UserRole.filter(user_id=other.id).delete()
+        await User.filter(id=other.id).update(is_active=False)
+        body = await gql(ME, token=other_token)
+        assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED",
+                                                   "reason": "user_inactive"}
 
 
 async def test_expired_and_forged_access_tokens_are_refused(gql, make_user, settings):

@@ -70,7 +70,7 @@ class EventBus:
         if self._started:
             return
         self._started = True
-        self.last_id = await _max_event_id()
+        self.last_id = await latest_event_id()
         after_commit_subscribers.append(self._after_commit)
         self._tasks.append(asyncio.create_task(self._reader(), name="event-bus-reader"))
         if db.dialect() == "postgres" and self.database_url:
@@ -155,7 +155,7 @@ class EventBus:
         if self._behind:
             async with self._read_lock:
                 if self._behind and not self.subscriptions:
-                    self.last_id = await _max_event_id()
+                    self.last_id = await latest_event_id()
                 self._behind = False
         subscription = Subscription(self, accept)
         # Registered before reading the log: whatever commits meanwhile is queued and the
@@ -164,7 +164,7 @@ class EventBus:
         try:
             # A cursor from beyond the log (a reset database, a cursor from another
             # deployment) would silence the stream until ids caught up: start at the end.
-            cursor = self.last_id if after is None else min(after, await _max_event_id())
+            cursor = self.last_id if after is None else min(after, await latest_event_id())
             async for event in _replay(cursor, accept):
                 cursor = event.id
                 yield event
@@ -196,6 +196,8 @@ async def _replay(after: int, accept: Callable[[DomainEvent], bool]) -> AsyncIte
             return
 
 
-async def _max_event_id() -> int:
+async def latest_event_id() -> int:
+    """The id of the newest committed event (0 before the first): a cursor from which a
+    subscription misses nothing committed after this call."""
     latest = await DomainEvent.all().order_by("-id").first()
     return latest.id if latest else 0

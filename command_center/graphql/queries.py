@@ -9,8 +9,9 @@ from backend.accounts.graphql.types import SkpdType
 from backend.accounts.models import Skpd
 from backend.clock import utcnow
 from backend.errors import ServiceError
+from backend.events.bus import latest_event_id
 from backend.graphql.core import guarded, paginate, parse_int_id
-from backend.permissions import OPERATOR
+from backend.permissions import OPERATOR, SIGNED_IN
 from command_center import services
 from command_center.errors import CaseErrorCode
 from command_center.models import Dispatch
@@ -42,6 +43,12 @@ class CommandCenterQueries(graphene.ObjectType):
         graphene.NonNull(SkpdWorkloadType), required=True,
         description="Operator: open, overdue and not-yet-accepted cases per SKPD.",
     )
+    latest_event_cursor = graphene.String(
+        required=True,
+        description="The cursor of the newest event. Read it before a snapshot (caseQueue) and "
+        "subscribe from it: every change after the snapshot's start is then replayed, none lost "
+        "between the two.",
+    )
 
     @staticmethod
     @guarded(OPERATOR)
@@ -64,6 +71,11 @@ class CommandCenterQueries(graphene.ObjectType):
         except ServiceError:
             return []
         return await services.routing_suggestion(complaint)
+
+    @staticmethod
+    @guarded(SIGNED_IN)
+    async def resolve_latest_event_cursor(root, info):
+        return str(await latest_event_id())
 
     @staticmethod
     @guarded(OPERATOR)

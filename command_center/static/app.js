@@ -2,7 +2,7 @@
 
 import { Session, SessionEnded, SignInError } from "./api.js";
 import { CityMap } from "./map.js";
-import { EventStream, forgetCursor } from "./stream.js";
+import { EventStream, forgetCursor, storedCursor } from "./stream.js";
 import { clockWIB, dateWIB, h, lateBy, timeWIB } from "./util.js";
 
 const OPEN = new Set(["SUBMITTED", "VERIFIED", "DISPATCHED", "IN_PROGRESS"]);
@@ -197,8 +197,13 @@ async function loadReference() {
   $("map-note").textContent = approximate ? "batas wilayah perkiraan (data demo)" : "";
 }
 
-/** All open cases, now. Also run every minute: it repairs anything a stream could not say
- * (an event that raced the very first subscription, a case closed while we were away). */
+async function rememberLatestCursor() {
+  const { latestEventCursor } = await session.query("{ latestEventCursor }");
+  if (!storedCursor()) EventStream.remember(latestEventCursor);
+}
+
+/** All open cases, now. Also run every minute, a safety net beside the stream: it repairs
+ * what a stream cannot say (a stored cursor from a database that was since reset, say). */
 async function loadSnapshot(first) {
   const startedAt = Date.now();
   const seen = new Set();
@@ -374,6 +379,11 @@ async function startWall() {
   timers.push(setInterval(tick, 1000));
   timers.push(setInterval(scheduleRender, 10_000)); // deadlines pass without any event
   stream = new EventStream({ session, query: EVENTS, onData: onEvent, onState: setConnection });
+  // A wall without a cursor (a fresh sign-in) takes the newest one before it loads the open
+  // cases, and subscribes from it: whatever changes once the snapshot has begun is replayed,
+  // so nothing falls between the snapshot and the stream.
+  if (!storedCursor()) await persist("cursor", rememberLatestCursor);
+  if (!stream) return; // signed out meanwhile
   stream.start();
   await persist("areas", loadReference);
   await persist("cases", () => loadSnapshot(true));

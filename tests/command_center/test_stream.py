@@ -119,6 +119,27 @@ async def test_replay_from_a_cursor_then_live_without_gap_or_duplicate(
     assert [int(e["cursor"]) for e in stream.events] == expected
 
 
+async def test_a_snapshot_then_a_stream_from_the_latest_cursor_misses_nothing(
+    live_server, gql, client, make_user
+):
+    operator_user, operator = await make_user(Role.OPERATOR)
+    _, resident = await make_user(Role.CITIZEN)
+    assert (await gql("{ latestEventCursor }"))["errors"][0]["extensions"]["code"] == (
+        "UNAUTHENTICATED")
+    complaint = await submit_complaint(gql, client, resident)
+    cursor = (await gql("{ latestEventCursor }", token=operator))["data"]["latestEventCursor"]
+    assert int(cursor) == (await DomainEvent.all().order_by("-id").first()).id
+    # What commits between reading the cursor (before the snapshot) and subscribing is
+    # replayed; what came before it is not.
+    await make_events(operator_user, int(complaint["id"]), 2)
+    async with Collector(live_server, operator, variables={"after": cursor}) as stream:
+        await make_events(operator_user, int(complaint["id"]), 1)
+        await stream.wait_for(3)
+        await asyncio.sleep(0.3)
+    expected = [e.id for e in await DomainEvent.filter(id__gt=int(cursor)).order_by("id")]
+    assert [int(e["cursor"]) for e in stream.events] == expected and len(expected) == 3
+
+
 async def test_a_slow_consumer_stalls_no_one_and_loses_nothing(
     settings, gql, client, make_user, monkeypatch
 ):

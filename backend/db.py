@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 from backend.apps import APPS
 from backend.settings import Settings
 
-__all__ = ["tortoise_config", "init_db", "close_db", "migrate", "ping", "connection",
+__all__ = ["tortoise_config", "init_db", "close_db", "migrate", "ping", "connection", "numbered",
            "in_transaction", "dialect"]
 
 
@@ -121,3 +121,12 @@ def dialect() -> str:
 
 async def ping() -> None:
     await connection().execute_query("SELECT 1")
+
+
+def numbered(sql: str) -> str:
+    """Raw SQL is written with ``?`` placeholders (SQLite's); PostgreSQL wants ``$1, $2 …``.
+    (Only for statements whose text holds no literal question mark.)"""
+    if dialect() != "postgres":
+        return sql
+    parts = sql.split("?")
+    return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], start=1)) + parts[-1]

@@ -4,7 +4,8 @@
     ├── ServiceError        a business rule refused the input; the GraphQL layer turns it
     │                       into payload ``errors`` ({field, message, code}), never HTTP 500
     └── AccessError         raised by the permission check; becomes a top-level GraphQL error
-        ├── Unauthenticated    extensions.code = UNAUTHENTICATED (no, bad or expired token)
+        ├── Unauthenticated    extensions.code = UNAUTHENTICATED (no, bad or expired token,
+        │                      ended session, deactivated account: extensions.reason)
         └── Forbidden          extensions.code = FORBIDDEN (signed in, lacks the role)
 
 Error codes are per-domain ``ErrorCode`` enums (``NOT_FOUND = "not_found"``). Their
@@ -65,6 +66,8 @@ class FieldError:
             "field": self.field,
             "code": self.code.value,
             "message": self.code.message(language, **self.params),
+            # Set on RATE_LIMITED: when the client may try again.
+            "retry_after_seconds": self.params.get("retry_after_seconds"),
         }
 
     def __repr__(self) -> str:
@@ -88,6 +91,42 @@ class ServiceError(BattError):
         return self.errors[0].code
 
 
+class AccessErrorCode(ErrorCode):
+    """Why the permission check refused a request (``extensions.reason``)."""
+
+    TOKEN_MISSING = "token_missing"
+    TOKEN_EXPIRED = "token_expired"
+    TOKEN_INVALID = "token_invalid"
+    USER_INACTIVE = "user_inactive"
+    SESSION_REVOKED = "session_revoked"
+    FORBIDDEN = "forbidden"
+
+
+messages({
+    AccessErrorCode.TOKEN_MISSING: ("Silakan masuk terlebih dahulu.", "Sign in required."),
+    AccessErrorCode.TOKEN_EXPIRED: (
+        "Token akses kedaluwarsa; perbarui dengan refreshToken.",
+        "Access token expired; refresh it.",
+    ),
+    AccessErrorCode.TOKEN_INVALID: (
+        "Token akses tidak valid. Silakan masuk lagi.",
+        "Invalid access token. Sign in again.",
+    ),
+    AccessErrorCode.USER_INACTIVE: (
+        "Akun ini dinonaktifkan. Hubungi Diskominfo Kota Batu.",
+        "This account is disabled. Contact Diskominfo Kota Batu.",
+    ),
+    AccessErrorCode.SESSION_REVOKED: (
+        "Sesi ini sudah berakhir (keluar atau dicabut). Silakan masuk lagi.",
+        "This session has ended (signed out or revoked). Sign in again.",
+    ),
+    AccessErrorCode.FORBIDDEN: (
+        "Anda tidak berwenang: tindakan ini hanya untuk peran {roles}.",
+        "This operation needs one of the roles: {roles}.",
+    ),
+})
+
+
 class AccessError(GraphQLError, BattError):
     code = "FORBIDDEN"
 
@@ -97,6 +136,11 @@ class AccessError(GraphQLError, BattError):
             extensions["reason"] = reason
         super().__init__(message, extensions=extensions)
 
+    @classmethod
+    def coded(cls, reason: ErrorCode, language: str, **params: Any) -> AccessError:
+        """The error with its text in the client's language (Indonesian by default)."""
+        return cls(reason.message(language, **params), reason=reason.value)
+
 
 class Unauthenticated(AccessError):
     code = "UNAUTHENTICATED"
@@ -104,3 +148,8 @@ class Unauthenticated(AccessError):
 
 class Forbidden(AccessError):
     code = "FORBIDDEN"
+
+    @classmethod
+    def coded(cls, reason: ErrorCode, language: str, **params: Any) -> AccessError:
+        # FORBIDDEN says all there is to say; no reason in the extensions.
+        return cls(reason.message(language, **params))

@@ -28,6 +28,7 @@ class AccountErrorCode(ErrorCode):
     SKPD_CODE_TAKEN = "skpd_code_taken"
     ROLE_NOT_HELD = "role_not_held"
     LAST_ADMIN = "last_admin"
+    OWN_ACCOUNT = "own_account"
 
 
 C = AccountErrorCode
@@ -113,6 +114,10 @@ messages(
         C.LAST_ADMIN: (
             "Admin terakhir tidak dapat dicabut.",
             "The last admin cannot be removed.",
+        ),
+        C.OWN_ACCOUNT: (
+            "Anda tidak dapat menonaktifkan akun Anda sendiri.",
+            "You cannot deactivate your own account.",
         ),
     }
 )

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from backend import firebase
+from backend import db, firebase
 from backend.accounts.errors import AccountErrorCode as Code
 from backend.accounts.identity import nik_problem, normalize_phone
 from backend.accounts.models import (
@@ -25,6 +27,7 @@ from backend.accounts.models import (
 )
 from backend.accounts.passwords import hash_password, verify_password
 from backend.accounts.tokens import (
+    AccessClaims,
     TokenInvalid,
     decode_access_token,
     hash_refresh_token,
@@ -55,9 +58,17 @@ class Principal:
     user: User
     roles: frozenset[Role]
     skpd: Skpd | None
+    # From the access token: the session it belongs to and when it stops being valid.
+    session: str | None = None
+    expires_at: datetime | None = None
 
     def has(self, role: Role) -> bool:
         return role in self.roles
+
+    @property
+    def rights(self) -> tuple[object, ...]:
+        """What the permission checks and stream filters read: a change ends open sockets."""
+        return (self.user.id, self.roles, self.skpd.id if self.skpd else None)
 
 
 # -- registration and sign-in -------------------------------------------------------------
@@ -124,6 +135,33 @@ def _identifier_key(identifier: str) -> str:
     return hashlib.sha256(identifier.encode()).hexdigest()
 
 
+async def _check_login_throttle(settings: Settings, key: str, address: str, now: datetime) -> None:
+    """Refuse a sign-in while too many recent failures concern it. Three counts, from one
+    query: this identifier from this address (small: stops guessing one account from one
+    place), this address for any identifier (stops one place trying many accounts), and this
+    identifier from everywhere (a high ceiling against guessing from many addresses). Failures
+    from elsewhere therefore cannot lock the owner out, short of the ceiling."""
+    window = timedelta(seconds=settings.login_window_seconds)
+    failures = await LoginFailure.filter(
+        Q(identifier=key) | Q(address=address), created_at__gte=now - window
+    ).values_list("identifier", "address", "created_at")
+    checks = (
+        (settings.login_max_failures,
+         [at for i, a, at in failures if i == key and a == address]),
+        (settings.login_max_failures_per_address, [at for _, a, at in failures if a == address]),
+        (settings.login_max_failures_per_identifier, [at for i, _, at in failures if i == key]),
+    )
+    waits = [
+        sorted(times)[len(times) - allowed] + window - now
+        for allowed, times in checks
+        if allowed > 0 and len(times) >= allowed
+    ]
+    if waits:
+        seconds = max(1, math.ceil(max(waits).total_seconds()))
+        raise ServiceError(Code.TOO_MANY_ATTEMPTS, "identifier", retry_after_seconds=seconds,
+                           minutes=math.ceil(seconds / 60))
+
+
 async def login(settings: Settings, *, identifier: str, password: str, address: str) -> Session:
     raw = (identifier or "").strip()
     if not raw:
@@ -136,14 +174,7 @@ async def login(settings: Settings, *, identifier: str, password: str, address: 
 
     now = utcnow()
     window_start = now - timedelta(seconds=settings.login_window_seconds)
-    minutes = max(1, settings.login_window_seconds // 60)
-    if (
-        await LoginFailure.filter(identifier=key, created_at__gte=window_start).count()
-        >= settings.login_max_failures_per_identifier
-        or await LoginFailure.filter(address=address, created_at__gte=window_start).count()
-        >= settings.login_max_failures_per_address
-    ):
-        raise ServiceError(Code.TOO_MANY_ATTEMPTS, "identifier", minutes=minutes)
+    await _check_login_throttle(settings, key, address, now)
 
     user = await (
         User.get_or_none(nik=normalized) if is_nik else User.get_or_none(phone=normalized)
@@ -158,7 +189,9 @@ async def login(settings: Settings, *, identifier: str, password: str, address: 
         raise ServiceError(Code.INVALID_CREDENTIALS, "password")
     if not user.is_active:
         raise ServiceError(Code.ACCOUNT_DISABLED)
-    await LoginFailure.filter(identifier=key).delete()
+    # Only this address's failures: the owner signing in must not hand an attacker elsewhere
+    # a fresh allowance.
+    await LoginFailure.filter(identifier=key, address=address).delete()
     return await _open_session(settings, user)
 
 
@@ -196,14 +229,17 @@ async def sign_in_with_firebase(settings: Settings, id_token: str) -> Session:
 
 async def _open_session(settings: Settings, user: User, family: str | None = None) -> Session:
     token = new_refresh_token()
+    family = family or secrets.token_hex(16)
     await RefreshToken.create(
         user=user,
         token_hash=hash_refresh_token(token),
-        family=family or secrets.token_hex(16),
+        family=family,
         expires_at=utcnow() + timedelta(seconds=settings.refresh_token_ttl_seconds),
     )
     return Session(
-        user=user, access_token=issue_access_token(user.id, settings), refresh_token=token
+        user=user,
+        access_token=issue_access_token(user.id, settings, session=family),
+        refresh_token=token,
     )
 
 
@@ -236,21 +272,97 @@ async def logout(refresh_token: str) -> None:
     await RefreshToken.filter(family=stored.family, revoked_at=None).update(revoked_at=utcnow())
 
 
+# One statement per request: the user, each grant with its SKPD, and whether the session the
+# token was issued for has been revoked (logout, refresh-token reuse). A user without grants
+# still yields one row (LEFT JOIN); an unknown or deactivated user none.
+_PRINCIPAL_SQL = """
+SELECT {user_columns}, r.role AS grant_role, s.id AS skpd_id, s.code AS skpd_code,
+       s.name AS skpd_name, s.created_at AS skpd_created_at,
+       EXISTS (SELECT 1 FROM account_refresh_token t
+               WHERE t.family = ? AND t.revoked_at IS NOT NULL) AS session_revoked
+FROM account_user u
+LEFT JOIN account_user_role r ON r.user_id = u.id
+LEFT JOIN skpd s ON s.id = r.skpd_id
+WHERE u.id = ? AND u.is_active
+"""
+
+
+def _user_columns() -> str:
+    return ", ".join(f'u."{column}"' for column in User._meta.fields_db_projection.values())
+
+
 async def principal_for_token(settings: Settings, token: str) -> Principal:
-    """The signed-in caller behind an access token; roles come from the database, so a
-    revoked role stops working at once rather than when the token expires."""
+    """The signed-in caller behind an access token. Roles come from the database, so a
+    revoked role stops working at once rather than when the token expires; so does a
+    deactivated account and a revoked session (logout, refresh-token reuse)."""
     claims = decode_access_token(token, settings)
-    # Every request starts here: the user and their grants in one query. Only a user with
-    # no grants at all needs a second one.
-    grants = await UserRole.filter(
-        user_id=claims.user_id, user__is_active=True
-    ).select_related("user", "skpd")
-    if grants:
-        return _principal(grants[0].user, grants)
-    user = await User.get_or_none(id=claims.user_id, is_active=True)
-    if user is None:
+    rows = await db.connection().execute_query_dict(
+        db.numbered(_PRINCIPAL_SQL.format(user_columns=_user_columns())),
+        [claims.session, claims.user_id],
+    )
+    if not rows:
         raise TokenInvalid("user_inactive")
-    return _principal(user, [])
+    if rows[0]["session_revoked"]:
+        raise TokenInvalid("session_revoked")
+    return _principal_from_rows(rows, claims)
+
+
+def _principal_from_rows(rows: list[dict], claims: AccessClaims | None = None) -> Principal:
+    projection = User._meta.fields_db_projection.values()
+    user = User._init_from_db(**{column: rows[0][column] for column in projection})
+    roles: set[Role] = set()
+    skpd = None
+    for row in rows:
+        if row["grant_role"] is None:
+            continue
+        role = Role(row["grant_role"])
+        roles.add(role)
+        if role == Role.RESPONDER and row["skpd_id"] is not None:
+            skpd = Skpd._init_from_db(id=row["skpd_id"], code=row["skpd_code"],
+                                      name=row["skpd_name"], created_at=row["skpd_created_at"])
+    return Principal(
+        user=user, roles=frozenset(roles), skpd=skpd,
+        session=claims.session if claims else None,
+        expires_at=claims.expires_at if claims else None,
+    )
+
+
+_BATCH = 500
+
+
+async def recheck_principals(principals: list[Principal]) -> dict[tuple[int, str], Principal]:
+    """Read again the callers behind many open sessions (long-lived WebSocket connections):
+    one statement for all their users and grants, one for the revoked sessions among them,
+    however many there are. A session missing from the answer has ended (deactivated user,
+    revoked session)."""
+    keys = {(p.user.id, p.session) for p in principals if p.session is not None}
+    expiry = {(p.user.id, p.session): p.expires_at for p in principals}
+    user_ids = sorted({user_id for user_id, _ in keys})
+    families = sorted({family for _, family in keys})
+    conn = db.connection()
+    rows_by_user: dict[int, list[dict]] = {}
+    for start in range(0, len(user_ids), _BATCH):
+        chunk = user_ids[start:start + _BATCH]
+        sql = _PRINCIPAL_SQL.format(user_columns=_user_columns()).replace(
+            "WHERE u.id = ?", f"WHERE u.id IN ({', '.join('?' * len(chunk))})"
+        ).replace("t.family = ?", "t.family = ''")
+        for row in await conn.execute_query_dict(db.numbered(sql), chunk):
+            rows_by_user.setdefault(row["id"], []).append(row)
+    revoked: set[str] = set()
+    for start in range(0, len(families), _BATCH):
+        chunk = families[start:start + _BATCH]
+        sql = ("SELECT DISTINCT family FROM account_refresh_token WHERE revoked_at IS NOT NULL "
+               f"AND family IN ({', '.join('?' * len(chunk))})")
+        revoked.update(row["family"] for row in await conn.execute_query_dict(
+            db.numbered(sql), chunk))
+    found: dict[tuple[int, str], Principal] = {}
+    for user_id, family in keys:
+        rows = rows_by_user.get(user_id)
+        if rows and family not in revoked:
+            claims = AccessClaims(user_id=user_id, session=family,
+                                  expires_at=expiry[(user_id, family)])
+            found[(user_id, family)] = _principal_from_rows(rows, claims)
+    return found
 
 
 async def principal_for(user: User) -> Principal:
@@ -320,6 +432,33 @@ async def revoke_role(actor: User | None, *, user_id: int, role: Role) -> User:
         if not deleted:
             raise ServiceError(Code.ROLE_NOT_HELD, "role")
         await _audit(actor, "revoke_role", user, role=role.value)
+    return user
+
+
+async def set_user_active(actor: User | None, *, user_id: int, active: bool) -> User:
+    """Deactivate (or reactivate) an account. A deactivated account is refused at the next
+    request, and its sessions are revoked, so reactivating it means signing in again; open
+    WebSocket connections end within seconds (see backend.graphql.ws)."""
+    user = await User.get_or_none(id=user_id)
+    if user is None:
+        raise ServiceError(Code.NOT_FOUND, "userId")
+    if not active and actor is not None and actor.id == user.id:
+        raise ServiceError(Code.OWN_ACCOUNT, "userId")
+    async with in_transaction():
+        if not active and await UserRole.exists(user_id=user.id, role=Role.ADMIN):
+            others = await UserRole.filter(
+                role=Role.ADMIN, user__is_active=True
+            ).exclude(user_id=user.id).count()
+            if not others:
+                raise ServiceError(Code.LAST_ADMIN, "userId")
+        if user.is_active != active:
+            user.is_active = active
+            await user.save(update_fields=["is_active", "updated_at"])
+            if not active:
+                await RefreshToken.filter(user_id=user.id, revoked_at=None).update(
+                    revoked_at=utcnow()
+                )
+            await _audit(actor, "activate_user" if active else "deactivate_user", user)
     return user
 
 

@@ -25,14 +25,20 @@ class TokenInvalid(Exception):
 @dataclass(frozen=True)
 class AccessClaims:
     user_id: int
+    # The session (refresh-token family) the token was issued for: every request checks it
+    # has not been revoked, so logout and refresh-token reuse end the access token too.
+    session: str
     expires_at: datetime
 
 
-def issue_access_token(user_id: int, settings: Settings, now: datetime | None = None) -> str:
+def issue_access_token(
+    user_id: int, settings: Settings, now: datetime | None = None, *, session: str
+) -> str:
     now = now or utcnow()
     claims = {
         "iss": ISSUER,
         "sub": str(user_id),
+        "sid": session,
         "typ": "access",
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=settings.access_token_ttl_seconds)).timestamp()),
@@ -55,8 +61,14 @@ def decode_access_token(token: str, settings: Settings) -> AccessClaims:
         raise TokenInvalid("token_invalid") from exc
     if claims.get("typ") != "access" or not str(claims["sub"]).isdigit():
         raise TokenInvalid("token_invalid")
+    session = claims.get("sid")
+    if not isinstance(session, str) or not session:
+        # Issued before access tokens carried their session: the client refreshes, as it
+        # does for an expired one, and gets a token that can be revoked.
+        raise TokenInvalid("token_expired")
     return AccessClaims(
         user_id=int(claims["sub"]),
+        session=session,
         expires_at=datetime.fromtimestamp(claims["exp"]).astimezone(),
     )
 

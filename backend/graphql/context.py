@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from starlette.requests import HTTPConnection
 
 from backend.accounts.services import Principal, principal_for_token
 from backend.accounts.tokens import TokenInvalid
-from backend.errors import DEFAULT_LANGUAGE, Forbidden, Unauthenticated
+from backend.errors import DEFAULT_LANGUAGE, AccessErrorCode, Forbidden, Unauthenticated
 from backend.permissions import Need
 from backend.settings import Settings
 
@@ -56,31 +58,52 @@ class RequestContext:
         self.loaders: dict[type, Any] = {}
         self._principal: Principal | None = None
         self._token_problem: str | None = None
-        self._resolved = False
+        # When the principal was read (monotonic seconds); None: not yet. Root fields run
+        # concurrently and all ask at once: the lock makes them share one database read.
+        self.resolved_at: float | None = None
+        self._lock = asyncio.Lock()
 
     async def principal(self) -> Principal | None:
         """The signed-in caller, or None for an anonymous request (or a bad token)."""
-        if not self._resolved:
-            self._resolved = True
-            if self.token is not None:
-                try:
-                    self._principal = await principal_for_token(self.settings, self.token)
-                except TokenInvalid as exc:
-                    self._token_problem = exc.reason
+        if self.resolved_at is None:
+            async with self._lock:
+                if self.resolved_at is None:
+                    await self._resolve()
         return self._principal
+
+    async def _resolve(self) -> None:
+        principal, problem = None, None
+        if self.token is not None:
+            try:
+                principal = await principal_for_token(self.settings, self.token)
+            except TokenInvalid as exc:
+                problem = exc.reason
+        self._principal, self._token_problem = principal, problem
+        self.resolved_at = time.monotonic()
+
+    def adopt(self, principal: Principal | None, token_problem: str | None = None) -> None:
+        """Take a principal read elsewhere (a WebSocket connection hands each operation the
+        caller it has just checked)."""
+        self._principal, self._token_problem = principal, token_problem
+        self.resolved_at = time.monotonic()
+
+    @property
+    def token_problem(self) -> str | None:
+        return self._token_problem
 
     async def require(self, need: Need) -> Principal | None:
         principal = await self.principal()
         if not need.authenticated:
             return principal
         if principal is None:
-            if self._token_problem == "token_expired":
-                raise Unauthenticated("Access token expired; refresh it.", reason="token_expired")
-            if self._token_problem:
-                raise Unauthenticated("Invalid access token.", reason=self._token_problem)
-            raise Unauthenticated("Sign in required.", reason="token_missing")
+            try:
+                reason = AccessErrorCode(self._token_problem or "token_missing")
+            except ValueError:
+                reason = AccessErrorCode.TOKEN_INVALID
+            raise Unauthenticated.coded(reason, self.language)
         if need.roles and not (need.roles & principal.roles):
-            raise Forbidden(f"This operation needs {need}.")
+            roles = ", ".join(sorted(r.value for r in need.roles))
+            raise Forbidden.coded(AccessErrorCode.FORBIDDEN, self.language, roles=roles)
         return principal
 
     def loader(self, loader_class: type) -> Any:

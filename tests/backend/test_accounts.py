@@ -154,11 +154,13 @@ async def test_roles_are_read_per_request_and_a_deactivated_user_is_refused(gql,
 
 async def test_expired_and_forged_access_tokens_are_refused(gql, make_user, settings):
     user, _ = await make_user(Role.CITIZEN)
-    expired = issue_access_token(user.id, settings, now=utcnow() - timedelta(hours=1))
+    expired = issue_access_token(user.id, settings, now=utcnow() - timedelta(hours=1),
+                                 session="a" * 32)
     body = await gql(ME, token=expired)
     assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED", "reason": "token_expired"}
 
-    forged = issue_access_token(user.id, replace_settings(settings, secret_key="z" * 40))
+    forged = issue_access_token(user.id, replace_settings(settings, secret_key="z" * 40),
+                                session="a" * 32)
     body = await gql(ME, token=forged)
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 

@@ -50,6 +50,7 @@ class Register(AuthPayloadFields, BaseMutation):
         description = "Create a resident account (role citizen) and sign in."
         need = PUBLIC
         error_type = AccountError
+        rate_limit = "register"
 
     @classmethod
     async def perform(cls, root, info, principal, input):
@@ -71,6 +72,7 @@ class Login(AuthPayloadFields, BaseMutation):
         description = "Sign in with phone number or NIK and password."
         need = PUBLIC
         error_type = AccountError
+        rate_limit = "login"
 
     @classmethod
     async def perform(cls, root, info, principal, input):
@@ -91,6 +93,7 @@ class RefreshToken(AuthPayloadFields, BaseMutation):
         description = "Spend a refresh token for a new access/refresh pair."
         need = PUBLIC
         error_type = AccountError
+        rate_limit = "refresh_token"
 
     @classmethod
     async def perform(cls, root, info, principal, refresh_token):
@@ -106,6 +109,7 @@ class SignInWithFirebase(AuthPayloadFields, BaseMutation):
         description = "Sign in with a Firebase phone-verified ID token; links by phone number."
         need = PUBLIC
         error_type = AccountError
+        rate_limit = "login"
 
     @classmethod
     async def perform(cls, root, info, principal, id_token):
@@ -176,6 +180,31 @@ class RevokeRole(BaseMutation):
         return {"user": user}
 
 
+class SetUserActive(BaseMutation):
+    class Arguments:
+        user_id = graphene.ID(required=True)
+        active = graphene.Boolean(required=True)
+
+    class Meta:
+        description = (
+            "Admin: deactivate an account (refused from its next request on, its sessions "
+            "revoked, open live connections closed within seconds) or reactivate it."
+        )
+        need = ADMIN
+        error_type = AccountError
+
+    user = graphene.Field(UserType)
+
+    @classmethod
+    async def perform(cls, root, info, principal, user_id, active):
+        user = await services.set_user_active(
+            principal.user,
+            user_id=parse_int_id(user_id, AccountErrorCode.NOT_FOUND, "userId"),
+            active=active,
+        )
+        return {"user": user}
+
+
 class CreateSkpd(BaseMutation):
     class Arguments:
         input = CreateSkpdInput(required=True)
@@ -201,5 +230,6 @@ class AccountMutations(graphene.ObjectType):
     logout = Logout.Field()
     grant_role = GrantRole.Field()
     revoke_role = RevokeRole.Field()
+    set_user_active = SetUserActive.Field()
     create_skpd = CreateSkpd.Field()
 

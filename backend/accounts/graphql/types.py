@@ -39,6 +39,13 @@ class UserType(graphene.ObjectType):
     phone = graphene.String(required=True, description="E.164, e.g. +6281234567890.")
     roles = graphene.List(graphene.NonNull(RoleEnum), required=True)
     skpd = graphene.Field(SkpdType, description="The agency of a responder; null otherwise.")
+    active = graphene.Boolean(
+        required=True, description="False once an admin has deactivated the account."
+    )
+
+    @staticmethod
+    def resolve_active(user, info) -> bool:
+        return user.is_active
 
     @staticmethod
     async def resolve_roles(user, info):

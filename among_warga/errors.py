@@ -54,8 +54,8 @@ messages({
     C.IDEMPOTENCY_CONFLICT: (
         "clientRequestId ini sudah dipakai untuk laporan lain. Buat id baru untuk laporan baru.",
         "This clientRequestId was already used for a different report; use a new id."),
-    C.RATE_LIMITED: ("Terlalu banyak laporan dalam satu jam. Coba lagi nanti.",
-                     "Too many reports within an hour. Try again later."),
+    C.RATE_LIMITED: ("Terlalu banyak laporan. Coba lagi dalam {minutes} menit.",
+                     "Too many reports. Try again in {minutes} minutes."),
     C.NOT_SUPPORTABLE: ("Laporan ini tidak bisa didukung (sudah selesai atau tidak publik).",
                         "This report cannot be supported (closed or not public)."),
     C.OWN_COMPLAINT: ("Ini laporan Anda sendiri.", "This is your own report."),

@@ -28,6 +28,7 @@ from among_warga.models import (
 )
 from among_warga.tickets import next_ticket_number
 from among_warga.transitions import Change, change_status, event_payload, sla_due
+from backend import ratelimit
 from backend.accounts.models import User
 from backend.clock import utcnow
 from backend.errors import FieldError, ServiceError
@@ -36,7 +37,6 @@ from backend.events import EventType, record_event, unit_of_work
 DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 2000
 MAX_PHOTOS = 5
-MAX_COMPLAINTS_PER_HOUR = 10
 SIMILAR_RADIUS_M = 50.0
 SIMILAR_WINDOW = timedelta(days=14)
 CONFIRMATION_WINDOW = timedelta(days=7)
@@ -90,17 +90,27 @@ def _check_description(text: str) -> str:
     return description
 
 
-async def submit_complaint(reporter: User, request: SubmitComplaint) -> Complaint:
+async def submit_complaint(
+    reporter: User, request: SubmitComplaint,
+    limit: ratelimit.Budget | None = ratelimit.DEFAULT_BUDGETS["complaint"],
+) -> Complaint:
     """File a complaint. Idempotent per (reporter, clientRequestId): a retry returns the
-    complaint the first attempt created, whatever happened to that attempt's response."""
+    complaint the first attempt created, whatever happened to that attempt's response.
+
+    At most ``limit.per_user`` complaints per reporter and window (default 10 an hour),
+    counted in the transaction that creates the complaint: concurrent submissions cannot
+    all slip under it, and a retry (or an attempt that fails) does not count."""
     client_id = (request.client_request_id or "").strip()
     if not 8 <= len(client_id) <= 64:
         raise ServiceError(Code.CLIENT_REQUEST_ID_REQUIRED, "clientRequestId")
     fingerprint = request.fingerprint()
-    # One query answers both "is this a retry?" and "how many in the last hour?".
-    hour_ago = utcnow() - timedelta(hours=1)
+    # One query answers both "is this a retry?" and "how many in the last window?".
+    now = utcnow()
+    window = timedelta(seconds=limit.window_seconds if limit else 3600)
+    window_start = now - window
     recent = await Complaint.filter(
-        Q(reporter_id=reporter.id) & (Q(client_request_id=client_id) | Q(created_at__gte=hour_ago))
+        Q(reporter_id=reporter.id)
+        & (Q(client_request_id=client_id) | Q(created_at__gte=window_start))
     )
     existing = next((c for c in recent if c.client_request_id == client_id), None)
     if existing is not None:
@@ -117,12 +127,19 @@ async def submit_complaint(reporter: User, request: SubmitComplaint) -> Complain
     await spatial.require_owned_photos(reporter.id, photo_ids)
     place = await spatial.place_in_city(request.lat, request.lon)
 
-    if sum(c.created_at >= hour_ago for c in recent) >= MAX_COMPLAINTS_PER_HOUR:
-        raise ServiceError(Code.RATE_LIMITED)
+    # The sliding window, read from the rows above (racy on its own: concurrent requests all
+    # see the same count; the counter taken inside the transaction below is not).
+    in_window = sorted(c.created_at for c in recent if c.created_at >= window_start)
+    if limit is not None and limit.per_user is not None and len(in_window) >= limit.per_user:
+        wait = in_window[len(in_window) - limit.per_user] + window - now
+        raise _rate_limited(wait.total_seconds())
 
-    now = utcnow()
     try:
         async with unit_of_work():
+            try:
+                await ratelimit.hit(limit, user_id=reporter.id)
+            except ratelimit.RateLimited as exc:
+                raise _rate_limited(exc.retry_after_seconds) from exc
             complaint = await Complaint.create(
                 ticket_number=await next_ticket_number(now),
                 reporter=reporter,
@@ -161,6 +178,12 @@ async def submit_complaint(reporter: User, request: SubmitComplaint) -> Complain
         return _same_request(existing, fingerprint)
     complaint.category = category
     return complaint
+
+
+def _rate_limited(seconds: float) -> ServiceError:
+    seconds = max(1, math.ceil(seconds))
+    return ServiceError(Code.RATE_LIMITED, retry_after_seconds=seconds,
+                        minutes=math.ceil(seconds / 60))
 
 
 def _same_request(existing: Complaint, fingerprint: str) -> Complaint:

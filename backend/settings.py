@@ -44,10 +44,26 @@ class Settings:
     secret_key: str
     access_token_ttl_seconds: int = 15 * 60
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
-    # Login throttling: failures allowed within the window before further attempts are refused.
+    # Login throttling: failed sign-ins allowed within the window before further attempts are
+    # refused — for one identifier from one address, from one address for any identifier, and
+    # for one identifier from everywhere (a ceiling against guessing from many addresses, set
+    # high so that nobody can lock an owner out from a handful of addresses).
     login_window_seconds: int = 15 * 60
-    login_max_failures_per_identifier: int = 5
+    login_max_failures: int = 5
     login_max_failures_per_address: int = 30
+    login_max_failures_per_identifier: int = 100
+    # Client addresses (IPs or CIDR networks) of reverse proxies whose X-Forwarded-For is
+    # believed; empty: the peer address of the connection is the client's address.
+    trusted_proxies: tuple[str, ...] = ()
+    # Rate-limit budgets overridden by the deployment: name → (per user, per address, window
+    # seconds), None for "no limit on that key" (see backend.ratelimit).
+    rate_limits: dict[str, tuple[int | None, int | None, int]] = field(default_factory=dict)
+    rate_limits_disabled: bool = False
+    # Open WebSocket sessions re-read their callers' rights this often (seconds), all of a
+    # process's sockets in one query; operations started on a socket read them at once.
+    ws_session_check_seconds: float = 5.0
+    # Operations (subscriptions) running at once on one socket.
+    ws_max_operations: int = 20
     firebase_credentials: str | None = None
     firebase_project_id: str | None = None
     public_base_url: str = ""
@@ -73,6 +89,52 @@ class Settings:
             self.firebase_credentials
             or (self.firebase_project_id and os.environ.get("FIREBASE_AUTH_EMULATOR_HOST"))
         )
+
+
+def _rate_limits() -> dict[str, tuple[int | None, int | None, int]]:
+    """``BATT_RATE_LIMIT_<BUDGET>=<per user>:<per address>:<window seconds>``; ``-`` means no
+    limit on that key, e.g. ``BATT_RATE_LIMIT_REGISTER=-:30:3600``."""
+    found: dict[str, tuple[int | None, int | None, int]] = {}
+    for name, raw in os.environ.items():
+        if not name.startswith("BATT_RATE_LIMIT_") or not raw.strip():
+            continue
+        parts = [p.strip() for p in raw.split(":")]
+        try:
+            if len(parts) != 3:
+                raise ValueError(raw)
+            per_user, per_address = (None if p == "-" else int(p) for p in parts[:2])
+            window = int(parts[2])
+            if window <= 0 or any(v is not None and v < 0 for v in (per_user, per_address)):
+                raise ValueError(raw)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"{name} must look like <per user>:<per address>:<window seconds> "
+                f"(- for no limit), got {raw!r}"
+            ) from exc
+        found[name.removeprefix("BATT_RATE_LIMIT_").lower()] = (per_user, per_address, window)
+    from backend.ratelimit import DEFAULT_BUDGETS
+
+    if unknown := sorted(set(found) - set(DEFAULT_BUDGETS)):
+        raise ConfigurationError(
+            f"Unknown rate-limit budget(s) {', '.join(unknown)}; known: "
+            f"{', '.join(sorted(DEFAULT_BUDGETS))}"
+        )
+    return found
+
+
+def _trusted_proxies() -> tuple[str, ...]:
+    import ipaddress
+
+    raw = _env("BATT_TRUSTED_PROXIES", "") or ""
+    proxies = tuple(p.strip() for p in raw.split(",") if p.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"BATT_TRUSTED_PROXIES must list IP addresses or networks, got {proxy!r}"
+            ) from exc
+    return proxies
 
 
 def _development_secret(var_dir: Path) -> str:
@@ -109,6 +171,10 @@ def load_settings() -> Settings:
     elif len(secret_key) < 32:
         raise ConfigurationError("BATT_SECRET_KEY must be at least 32 characters long")
 
+    rate_limits_disabled = (_env("BATT_RATE_LIMITS", "on") or "on").lower() == "off"
+    if rate_limits_disabled and env == "production":
+        raise ConfigurationError("BATT_RATE_LIMITS=off is for benchmarks, not production")
+
     return Settings(
         env=env,
         var_dir=var_dir,
@@ -117,8 +183,14 @@ def load_settings() -> Settings:
         secret_key=secret_key,
         access_token_ttl_seconds=_env_int("BATT_ACCESS_TOKEN_TTL", 15 * 60),
         refresh_token_ttl_seconds=_env_int("BATT_REFRESH_TOKEN_TTL", 30 * 24 * 3600),
-        login_max_failures_per_identifier=_env_int("BATT_LOGIN_MAX_FAILURES", 5),
+        login_max_failures=_env_int("BATT_LOGIN_MAX_FAILURES", 5),
         login_max_failures_per_address=_env_int("BATT_LOGIN_MAX_FAILURES_PER_ADDRESS", 30),
+        login_max_failures_per_identifier=_env_int("BATT_LOGIN_MAX_FAILURES_PER_IDENTIFIER", 100),
+        trusted_proxies=_trusted_proxies(),
+        rate_limits=_rate_limits(),
+        rate_limits_disabled=rate_limits_disabled,
+        ws_session_check_seconds=float(_env_int("BATT_WS_SESSION_CHECK_SECONDS", 5)),
+        ws_max_operations=_env_int("BATT_WS_MAX_OPERATIONS", 20),
         firebase_credentials=_env("BATT_FIREBASE_CREDENTIALS")
         or _env("GOOGLE_APPLICATION_CREDENTIALS"),
         firebase_project_id=_env("BATT_FIREBASE_PROJECT_ID"),

@@ -75,8 +75,9 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         media_dir=var_dir / "media",
         secret_key="test-secret-key-" + "x" * 32,
         # Throttling limits low enough to reach in a test, high enough not to trip others.
-        login_max_failures_per_identifier=5,
+        login_max_failures=5,
         login_max_failures_per_address=50,
+        login_max_failures_per_identifier=20,
     )
 
 

@@ -12,6 +12,7 @@ from among_warga.graphql.types import (
 )
 from among_warga.models import Visibility
 from among_warga.visibility import view_of
+from backend import ratelimit
 from backend.graphql.core import BaseMutation, parse_int_id
 from backend.permissions import ADMIN, SIGNED_IN
 
@@ -49,6 +50,7 @@ class SubmitComplaint(ComplaintPayloadFields, BaseMutation):
         description = "File a geotagged photo complaint (idempotent by clientRequestId)."
         need = SIGNED_IN
         error_type = ComplaintError
+        rate_limit = "submit_complaint"
 
     @classmethod
     async def perform(cls, root, info, principal, input):
@@ -62,7 +64,8 @@ class SubmitComplaint(ComplaintPayloadFields, BaseMutation):
                        for p in input.photo_ids],
             visibility=Visibility(getattr(input.visibility, "value", input.visibility)),
         )
-        complaint = await services.submit_complaint(principal.user, request)
+        limit = ratelimit.budget(info.context.settings, "complaint")
+        complaint = await services.submit_complaint(principal.user, request, limit)
         return {"complaint": await _view(info, complaint)}
 
 

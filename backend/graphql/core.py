@@ -16,9 +16,11 @@ from graphene.utils.dataloader import DataLoader
 from graphql import GraphQLError
 from starlette.datastructures import UploadFile
 
+from backend import ratelimit
 from backend.errors import ServiceError
 from backend.graphql.context import RequestContext
 from backend.permissions import Need
+from backend.ratelimit import RateLimitCode
 
 # -- payload errors -------------------------------------------------------------------------
 
@@ -29,7 +31,11 @@ def error_type(name: str, codes: type[Enum]) -> type[graphene.ObjectType]:
     """``{field message code}`` with the domain's code enum, e.g. ``AccountError``."""
     if name in _error_types:
         return _error_types[name]
-    code_enum = graphene.Enum.from_enum(codes, name=f"{name}Code")
+    # Every mutation is rate limited (see BaseMutation), so every error enum can say so.
+    members = [(member.name, member.value) for member in codes]
+    if "RATE_LIMITED" not in codes.__members__:
+        members.append(("RATE_LIMITED", RateLimitCode.RATE_LIMITED.value))
+    code_enum = graphene.Enum(f"{name}Code", members)
     fields = {
         "field": graphene.String(
             description="The input field (camelCase) the error is about, null for the whole "
@@ -39,6 +45,9 @@ def error_type(name: str, codes: type[Enum]) -> type[graphene.ObjectType]:
             required=True, description="Text for the user, in the language the client asked for."
         ),
         "code": graphene.Field(code_enum, required=True),
+        "retry_after_seconds": graphene.Int(
+            description="With RATE_LIMITED: seconds until the client may try again."
+        ),
         "__doc__": "A problem with the input of a mutation; nothing was written.",
     }
     cls = type(name, (graphene.ObjectType,), fields)
@@ -49,27 +58,36 @@ def error_type(name: str, codes: type[Enum]) -> type[graphene.ObjectType]:
 class BaseMutationOptions(MutationOptions):
     need: Need | None = None
     error_type: type[graphene.ObjectType] | None = None
+    rate_limit: str = "write"
 
 
 class BaseMutation(graphene.Mutation):
     """A mutation that declares what it needs (``Meta.need``) and how its errors look
     (``Meta.error_type``). Subclasses implement ``perform(root, info, principal, **data)``;
     a :class:`ServiceError` becomes the payload's ``errors``, anything returned is the rest of
-    the payload."""
+    the payload.
+
+    Every call counts against a rate-limit budget (``Meta.rate_limit``, a name in
+    :data:`backend.ratelimit.DEFAULT_BUDGETS`; default ``write``) per caller and per client
+    address; over it, the payload carries ``RATE_LIMITED`` with ``retryAfterSeconds``."""
 
     class Meta:
         abstract = True
 
     @classmethod
     def __init_subclass_with_meta__(  # type: ignore[override]
-        cls, need: Need | None = None, error_type: type | None = None, _meta=None, **options: Any
+        cls, need: Need | None = None, error_type: type | None = None,
+        rate_limit: str = "write", _meta=None, **options: Any,
     ) -> None:
         if need is None or error_type is None:
             raise TypeError(f"{cls.__name__} must declare Meta.need and Meta.error_type")
+        if rate_limit not in ratelimit.DEFAULT_BUDGETS:
+            raise TypeError(f"{cls.__name__}: unknown rate-limit budget {rate_limit!r}")
         if not _meta:
             _meta = BaseMutationOptions(cls)
         _meta.need = need
         _meta.error_type = error_type
+        _meta.rate_limit = rate_limit
         cls.errors = graphene.List(graphene.NonNull(error_type), required=True)
         super().__init_subclass_with_meta__(_meta=_meta, **options)
 
@@ -78,6 +96,7 @@ class BaseMutation(graphene.Mutation):
         context: RequestContext = info.context
         principal = await context.require(cls._meta.need)
         try:
+            await check_rate(context, principal, cls._meta.rate_limit)
             result = await cls.perform(root, info, principal, **data)
         except ServiceError as exc:
             return cls(errors=[e.as_payload(context.language) for e in exc.errors])
@@ -88,6 +107,22 @@ class BaseMutation(graphene.Mutation):
     @classmethod
     async def perform(cls, root: Any, info: graphene.ResolveInfo, principal: Any, **data: Any):
         raise NotImplementedError
+
+
+async def check_rate(context: RequestContext, principal: Any, budget_name: str) -> None:
+    """Count one use of the budget for the caller and their address (one statement);
+    a :class:`ServiceError` ``RATE_LIMITED`` with ``retry_after_seconds`` when over."""
+    try:
+        await ratelimit.hit(
+            ratelimit.budget(context.settings, budget_name),
+            user_id=principal.user.id if principal is not None else None,
+            address=context.address,
+        )
+    except ratelimit.RateLimited as exc:
+        raise ServiceError(
+            RateLimitCode.RATE_LIMITED, retry_after_seconds=exc.retry_after_seconds
+        ) from exc
+    await ratelimit.forget_expired()
 
 
 def parse_int_id(value: Any, code: Enum, field: str) -> int:

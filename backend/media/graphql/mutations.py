@@ -24,6 +24,7 @@ class UploadPhoto(BaseMutation):
         )
         need = SIGNED_IN
         error_type = MediaError
+        rate_limit = "upload_photo"
 
     photo = graphene.Field(PhotoType)
 

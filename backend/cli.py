@@ -133,7 +133,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
+        # X-Forwarded-For is believed only from the reverse proxies named in
+        # BATT_TRUSTED_PROXIES: from anyone else it would let a client pick its own address
+        # and dodge every per-address limit.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or "",
         # The sans-I/O implementation: uvicorn's default one uses websockets' deprecated API.
         ws="websockets-sansio",
         # uvloop's event loop and the httptools parser: less CPU per request than the pure

@@ -65,7 +65,15 @@ $(CHROMIUM):
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
 
-test: $(STAMP) $(CHROMIUM)
+# The live-stream client test drives the npm graphql-ws client (Node.js 20+, as the apps'
+# developers use it); its packages are pinned in tests/js/package-lock.json.
+JS_DEPS := tests/js/node_modules/.package-lock.json
+
+$(JS_DEPS): tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null; then cd tests/js && npm ci --no-audit --no-fund --silent; \
+	 else echo "WARNING: npm not found; the graphql-ws client test will be skipped"; fi
+
+test: $(STAMP) $(CHROMIUM) $(JS_DEPS)
 	$(BIN)/pytest
 
 schema: $(STAMP)

@@ -4,6 +4,15 @@
 The caller authenticates in ``connection_init`` with ``{"Authorization": "Bearer …"}``; a bad
 token closes the socket with 4403. Subscriptions stream ``next`` messages until the source
 ends (``complete``) or the client sends ``complete``; queries and mutations are allowed too.
+
+A signed-in socket lives as long as its access token and the rights it was opened with. It
+is closed with 4403 Forbidden — which the ``graphql-ws`` client answers by reconnecting,
+calling ``connectionParams`` again for a fresh token — when the token expires, and when the
+caller's rights change: a role granted or revoked, the account deactivated, the session
+logged out or revoked. Every operation started on the socket re-reads the caller first (one
+query, as an HTTP request does); for the sockets that only listen, each process re-reads
+the callers of all its open sockets together every ``ws_session_check_seconds`` — one query
+per process and interval, however many subscribers and events (see :class:`SessionMonitor`).
 """
 
 from __future__ import annotations
@@ -28,6 +37,9 @@ from graphql.language import FieldNode, visit
 from graphql.language.visitor import Visitor
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from backend import ratelimit
+from backend.accounts.services import Principal, recheck_principals
+from backend.clock import utcnow
 from backend.graphql.context import RequestContext
 from backend.graphql.http import format_error, is_awaitable, parse_and_validate, result_body
 from backend.settings import Settings
@@ -46,6 +58,9 @@ class CloseCode:
     SUBSCRIBER_EXISTS = 4409
     TOO_MANY_INIT = 4429
     INTERNAL_ERROR = 4500
+    # The standard "Try Again Later": graphql-ws retries it (with its back-off), unlike its
+    # own 4429, which it treats as fatal.
+    TRY_AGAIN_LATER = 1013
 
 
 class _Closed(Exception):
@@ -76,6 +91,58 @@ def _per_viewer(document: Any) -> bool:
     return found
 
 
+class SessionMonitor:
+    """Re-reads the callers of this process's signed-in sockets, all in one query, every
+    ``interval`` seconds, and closes those whose session ended or whose rights changed.
+
+    Why a sweep and not a check per event: an event fanned out to a thousand subscribers
+    must not cost a thousand queries, and a per-socket "older than N seconds" check would
+    still cost one per socket and interval while events flow. Why not (only) an
+    ``account.*`` event on the bus: the bus reads the log only in processes that have
+    subscribers, a lost wake-up delays it until the next poll anyway, and account events
+    would share the complaint stream's cursor and filters. The sweep bounds the delay on
+    every worker by the interval, with or without events, on SQLite and PostgreSQL alike."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.connections: set[_Connection] = set()
+        self._task: asyncio.Task[None] | None = None
+
+    def add(self, connection: _Connection) -> None:
+        self.connections.add(connection)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="ws-session-monitor")
+
+    def discard(self, connection: _Connection) -> None:
+        self.connections.discard(connection)
+
+    async def _run(self) -> None:
+        while self.connections:
+            await asyncio.sleep(self.interval)
+            try:
+                await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the next sweep tries again
+                log.exception("could not re-read the callers of open sockets")
+
+    async def sweep(self) -> None:
+        watched = [c for c in self.connections if c.principal is not None and not c.closed]
+        if not watched:
+            return
+        current = await recheck_principals([c.principal for c in watched])
+        for connection in watched:
+            old = connection.principal
+            assert old is not None
+            connection.check(current.get((old.user.id, old.session)))
+
+
+def _coded_error(code: str, language: str | None, text_id: str, text_en: str,
+                 **extensions: Any) -> GraphQLError:
+    return GraphQLError(text_en if language == "en" else text_id,
+                        extensions={"code": code, **extensions})
+
+
 class GraphQLWebSocketEndpoint:
     def __init__(
         self,
@@ -89,6 +156,7 @@ class GraphQLWebSocketEndpoint:
         self.settings = settings
         self.services = services if services is not None else {}
         self.init_timeout = init_timeout
+        self.monitor = SessionMonitor(settings.ws_session_check_seconds)
 
     async def __call__(self, websocket: WebSocket) -> None:
         if PROTOCOL not in websocket.scope.get("subprotocols", []):
@@ -105,12 +173,18 @@ class _Connection:
     def __init__(self, endpoint: GraphQLWebSocketEndpoint, websocket: WebSocket) -> None:
         self.endpoint = endpoint
         self.websocket = websocket
-        self.context: RequestContext | None = None
+        # From connection_init: what every operation's context is built from.
+        self.authorization = ""
+        self.language: str | None = None
+        self.principal: Principal | None = None
+        self.token_problem: str | None = None
         self.init_received = False
         self.acknowledged = False
         self.operations: dict[str, asyncio.Task[None]] = {}
         self.send_lock = asyncio.Lock()
         self.closed = False
+        self._expiry: asyncio.TimerHandle | None = None
+        self._closing: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         timeout = asyncio.create_task(self._init_timeout())
@@ -125,6 +199,9 @@ class _Connection:
             return
         finally:
             timeout.cancel()
+            self.endpoint.monitor.discard(self)
+            if self._expiry is not None:
+                self._expiry.cancel()
             for task in self.operations.values():
                 task.cancel()
             for task in list(self.operations.values()):
@@ -139,8 +216,46 @@ class _Connection:
     async def close(self, code: int, reason: str) -> None:
         if not self.closed:
             self.closed = True
+            await self._close_socket(code, reason)
+
+    async def _close_socket(self, code: int, reason: str) -> None:
+        async with self.send_lock:  # not in the middle of a message
             with contextlib.suppress(Exception):
                 await self.websocket.close(code, reason)
+
+    def end_session(self, reason: str) -> None:
+        """Stop at once — nothing more is sent from here on — and close with 4403 so that a
+        graphql-ws client reconnects with a fresh token (or finds it may not)."""
+        if self.closed:
+            return
+        self.closed = True
+        self._closing = asyncio.get_running_loop().create_task(
+            self._close_socket(CloseCode.FORBIDDEN, f"Forbidden: {reason}")
+        )
+
+    def expired(self) -> bool:
+        return (
+            self.principal is not None
+            and self.principal.expires_at is not None
+            and self.principal.expires_at <= utcnow()
+        )
+
+    def check(self, current: Principal | None, reason: str = "session ended") -> bool:
+        """Compare the caller as just read with the one the socket holds; end the session
+        if it ended (None) or its rights changed. True while the socket may go on."""
+        if self.closed:
+            return False
+        if current is None:
+            self.end_session(reason)
+            return False
+        if self.principal is not None and current.rights != self.principal.rights:
+            self.end_session("rights changed; reconnect")
+            return False
+        if self.expired():
+            self.end_session("access token expired")
+            return False
+        self.principal = current
+        return True
 
     async def send(self, message: dict[str, Any]) -> None:
         async with self.send_lock:
@@ -187,19 +302,52 @@ class _Connection:
             raise _Closed
         payload = payload or {}
         authorization = payload.get("Authorization") or payload.get("authorization")
-        self.context = RequestContext(
-            self.endpoint.settings,
-            self.websocket,
-            authorization=authorization if isinstance(authorization, str) else "",
-            language=payload.get("language") if payload.get("language") in ("id", "en") else None,
-            services=self.endpoint.services,
-        )
-        if self.context.token is not None:
-            if await self.context.principal() is None:
+        self.authorization = authorization if isinstance(authorization, str) else ""
+        language = payload.get("language")
+        self.language = language if language in ("id", "en") else None
+        context = self._new_context()
+        principal = None
+        if context.token is not None:
+            principal = await context.principal()
+            if principal is None:
                 await self.close(CloseCode.FORBIDDEN, "Forbidden: invalid or expired token")
                 raise _Closed
+        try:
+            await ratelimit.hit(
+                ratelimit.budget(self.endpoint.settings, "ws_connect"),
+                user_id=principal.user.id if principal else None, address=context.address,
+            )
+        except ratelimit.RateLimited as exc:
+            await self.close(CloseCode.TRY_AGAIN_LATER,
+                             f"Too many connections; retry in {exc.retry_after_seconds} s")
+            raise _Closed from None
+        self.principal, self.token_problem = principal, context.token_problem
+        if principal is not None:
+            self.endpoint.monitor.add(self)
+            if principal.expires_at is not None:
+                delay = (principal.expires_at - utcnow()).total_seconds()
+                self._expiry = asyncio.get_running_loop().call_later(
+                    max(0.0, delay), self.end_session, "access token expired"
+                )
         self.acknowledged = True
         await self.send({"type": "connection_ack"})
+
+    def _new_context(self) -> RequestContext:
+        return RequestContext(
+            self.endpoint.settings, self.websocket, authorization=self.authorization,
+            language=self.language, services=self.endpoint.services,
+        )
+
+    async def _checked_context(self) -> RequestContext | None:
+        """The context for one operation, with the caller read again (one query, as for an
+        HTTP request); None when the session has ended (the socket is being closed)."""
+        context = self._new_context()
+        if self.principal is None:  # an anonymous socket: nothing to re-read
+            context.adopt(None, self.token_problem)
+            return context
+        current = await context.principal()
+        reason = (context.token_problem or "session ended").replace("_", " ")
+        return context if self.check(current, reason) else None
 
     async def _subscribe(self, message: dict[str, Any]) -> None:
         if not self.acknowledged:
@@ -215,6 +363,14 @@ class _Connection:
                 CloseCode.SUBSCRIBER_EXISTS, f"Subscriber for {operation_id} already exists"
             )
             raise _Closed
+        limit = self.endpoint.settings.ws_max_operations
+        if len(self.operations) >= limit:
+            await self._error(operation_id, [_coded_error(
+                "TOO_MANY_OPERATIONS", self._new_context().language,
+                f"Paling banyak {limit} operasi sekaligus pada satu koneksi; hentikan satu dulu.",
+                f"At most {limit} operations at once on one connection; complete one first.",
+            )])
+            return
         task = asyncio.create_task(self._operation(operation_id, payload))
         self.operations[operation_id] = task
         task.add_done_callback(lambda _: self.operations.pop(operation_id, None))
@@ -222,6 +378,24 @@ class _Connection:
     async def _operation(self, operation_id: str, payload: dict[str, Any]) -> None:
         settings = self.endpoint.settings
         try:
+            context = await self._checked_context()
+            if context is None:
+                return
+            principal = await context.principal()
+            try:
+                await ratelimit.hit(
+                    ratelimit.budget(settings, "subscribe"),
+                    user_id=principal.user.id if principal else None, address=context.address,
+                )
+            except ratelimit.RateLimited as exc:
+                seconds = exc.retry_after_seconds
+                await self._error(operation_id, [_coded_error(
+                    "RATE_LIMITED", context.language,
+                    f"Terlalu banyak langganan. Coba lagi dalam {seconds} detik.",
+                    f"Too many subscriptions. Try again in {seconds} seconds.",
+                    retryAfterSeconds=seconds,
+                )])
+                return
             query = payload.get("query")
             variables = payload.get("variables")
             bad_variables = variables is not None and not isinstance(variables, dict)
@@ -237,7 +411,7 @@ class _Connection:
                 await self._error(operation_id, [GraphQLError("Unknown operation.")])
                 return
             kwargs = dict(
-                context_value=self.context,
+                context_value=context,
                 variable_values=variables,
                 operation_name=payload.get("operationName"),
             )
@@ -269,7 +443,7 @@ class _Connection:
         # wrapper, which starts two tasks and an asyncio.wait per event and subscriber.
         audience = None
         if _per_viewer(document):
-            principal = await self.context.principal() if self.context else None
+            principal = await kwargs["context_value"].principal()
             audience = principal.user.id if principal else None
         shared = (query, kwargs.get("operation_name"),
                   json.dumps(kwargs.get("variable_values"), sort_keys=True, default=str),
@@ -277,6 +451,9 @@ class _Connection:
         head = '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":'
         try:
             async for event in stream:
+                if self.expired():  # in case the timer is late: never past the token
+                    self.end_session("access token expired")
+                    raise _Closed
                 key = (getattr(event, "id", None), *shared)
                 payload = _RENDERED.get(key) if key[0] is not None else None
                 if payload is None:

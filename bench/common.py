@@ -139,3 +139,13 @@ class KeepAliveClient:
             with contextlib.suppress(Exception):
                 await self._writer.wait_closed()
             self._writer = None
+
+
+def unlimited_budgets() -> dict[str, str]:
+    """Environment that raises every rate-limit budget out of reach: a benchmark sends one
+    user's or one address's traffic far beyond what a person does, while the limiter still
+    runs (its statement is part of what is measured)."""
+    from backend.ratelimit import DEFAULT_BUDGETS
+
+    return {f"BATT_RATE_LIMIT_{name.upper()}": "1000000000:1000000000:3600"
+            for name in DEFAULT_BUDGETS}

@@ -38,7 +38,14 @@ from websockets.asyncio.client import ClientConnection, connect
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # run as a script: make `bench` importable
 
-from bench.common import admin, cpu_seconds, free_port, percentile, worker_pids  # noqa: E402
+from bench.common import (  # noqa: E402
+    admin,
+    cpu_seconds,
+    free_port,
+    percentile,
+    unlimited_budgets,
+    worker_pids,
+)
 
 BATT = str(Path(sys.executable).with_name("batt"))
 DB_NAME = "batt_bench_fanout"
@@ -183,7 +190,7 @@ async def main() -> None:
     var_dir.mkdir(parents=True, exist_ok=True)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("BATT_")},
            "BATT_DATABASE_URL": db_url, "BATT_VAR_DIR": str(var_dir),
-           "BATT_SECRET_KEY": "bench-secret-" + "k" * 40}
+           "BATT_SECRET_KEY": "bench-secret-" + "k" * 40, **unlimited_budgets()}
     server: subprocess.Popen[bytes] | None = None
     log = open(var_dir / "server.log", "w")
     subscribers: list[Subscriber] = []

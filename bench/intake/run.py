@@ -41,6 +41,7 @@ from bench.common import (  # noqa: E402
     machine_cpu_seconds,
     percentile,
     server_cpu_seconds,
+    unlimited_budgets,
     worker_pids,
 )
 
@@ -104,7 +105,7 @@ async def main() -> None:
     var_dir.mkdir(parents=True, exist_ok=True)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("BATT_")},
            "BATT_DATABASE_URL": db_url, "BATT_VAR_DIR": str(var_dir),
-           "BATT_SECRET_KEY": "bench-secret-" + "k" * 40}
+           "BATT_SECRET_KEY": "bench-secret-" + "k" * 40, **unlimited_budgets()}
     subprocess.run([BATT, "migrate"], env=env, check=True, capture_output=True)
     subprocess.run([BATT, "seed-demo"], env=env, check=True, capture_output=True)
 

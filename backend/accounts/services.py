@@ -277,18 +277,24 @@ async def logout(refresh_token: str) -> None:
 # still yields one row (LEFT JOIN); an unknown or deactivated user none.
 _PRINCIPAL_SQL = """
 SELECT {user_columns}, r.role AS grant_role, s.id AS skpd_id, s.code AS skpd_code,
-       s.name AS skpd_name, s.created_at AS skpd_created_at,
-       EXISTS (SELECT 1 FROM account_refresh_token t
-               WHERE t.family = ? AND t.revoked_at IS NOT NULL) AS session_revoked
+       s.name AS skpd_name, s.created_at AS skpd_created_at{session_check}
 FROM account_user u
 LEFT JOIN account_user_role r ON r.user_id = u.id
 LEFT JOIN skpd s ON s.id = r.skpd_id
-WHERE u.id = ? AND u.is_active
+WHERE u.id {users} AND u.is_active
 """
+_SESSION_CHECK = """,
+       EXISTS (SELECT 1 FROM account_refresh_token t
+               WHERE t.family = ? AND t.revoked_at IS NOT NULL) AS session_revoked"""
 
 
-def _user_columns() -> str:
-    return ", ".join(f'u."{column}"' for column in User._meta.fields_db_projection.values())
+def _principal_sql(users: int, with_session: bool) -> str:
+    columns = ", ".join(f'u."{c}"' for c in User._meta.fields_db_projection.values())
+    return db.numbered(_PRINCIPAL_SQL.format(
+        user_columns=columns,
+        session_check=_SESSION_CHECK if with_session else "",
+        users="= ?" if users == 1 else f"IN ({', '.join('?' * users)})",
+    ))
 
 
 async def principal_for_token(settings: Settings, token: str) -> Principal:
@@ -297,8 +303,7 @@ async def principal_for_token(settings: Settings, token: str) -> Principal:
     deactivated account and a revoked session (logout, refresh-token reuse)."""
     claims = decode_access_token(token, settings)
     rows = await db.connection().execute_query_dict(
-        db.numbered(_PRINCIPAL_SQL.format(user_columns=_user_columns())),
-        [claims.session, claims.user_id],
+        _principal_sql(1, with_session=True), [claims.session, claims.user_id]
     )
     if not rows:
         raise TokenInvalid("user_inactive")
@@ -343,10 +348,8 @@ async def recheck_principals(principals: list[Principal]) -> dict[tuple[int, str
     rows_by_user: dict[int, list[dict]] = {}
     for start in range(0, len(user_ids), _BATCH):
         chunk = user_ids[start:start + _BATCH]
-        sql = _PRINCIPAL_SQL.format(user_columns=_user_columns()).replace(
-            "WHERE u.id = ?", f"WHERE u.id IN ({', '.join('?' * len(chunk))})"
-        ).replace("t.family = ?", "t.family = ''")
-        for row in await conn.execute_query_dict(db.numbered(sql), chunk):
+        sql = _principal_sql(len(chunk), with_session=False)
+        for row in await conn.execute_query_dict(sql, chunk):
             rows_by_user.setdefault(row["id"], []).append(row)
     revoked: set[str] = set()
     for start in range(0, len(families), _BATCH):

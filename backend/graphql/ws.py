@@ -115,6 +115,9 @@ class SessionMonitor:
 
     def discard(self, connection: _Connection) -> None:
         self.connections.discard(connection)
+        if not self.connections and self._task is not None:
+            self._task.cancel()  # nothing to watch until the next signed-in socket
+            self._task = None
 
     async def _run(self) -> None:
         while self.connections:

@@ -11,8 +11,9 @@ calling ``connectionParams`` again for a fresh token — when the token expires,
 caller's rights change: a role granted or revoked, the account deactivated, the session
 logged out or revoked. Every operation started on the socket re-reads the caller first (one
 query, as an HTTP request does); for the sockets that only listen, each process re-reads
-the callers of all its open sockets together every ``ws_session_check_seconds`` — one query
-per process and interval, however many subscribers and events (see :class:`SessionMonitor`).
+the callers of all its open sockets together every ``ws_session_check_seconds`` — two
+statements per process and interval, however many subscribers and events (see
+:class:`SessionMonitor`).
 """
 
 from __future__ import annotations
@@ -92,8 +93,9 @@ def _per_viewer(document: Any) -> bool:
 
 
 class SessionMonitor:
-    """Re-reads the callers of this process's signed-in sockets, all in one query, every
-    ``interval`` seconds, and closes those whose session ended or whose rights changed.
+    """Re-reads the callers of this process's signed-in sockets, all together (two
+    statements: users with their grants, revoked sessions), every ``interval`` seconds, and
+    closes those whose session ended or whose rights changed.
 
     Why a sweep and not a check per event: an event fanned out to a thousand subscribers
     must not cost a thousand queries, and a per-socket "older than N seconds" check would

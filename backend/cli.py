@@ -9,6 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from backend.crypto.cli import register as register_keys
 from backend.geo.cli import register as register_areas
 from backend.settings import ConfigurationError, Settings, load_settings
 
@@ -201,12 +202,15 @@ def build_parser() -> argparse.ArgumentParser:
     makemigrations.add_argument("--name")
     makemigrations.set_defaults(func=cmd_makemigrations)
     register_areas(sub)
+    register_keys(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    if getattr(args, "no_settings", False):
+        return args.func(args, None) or 0
     try:
         settings = load_settings()
     except ConfigurationError as exc:

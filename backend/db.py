@@ -17,6 +17,7 @@ from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.transactions import in_transaction
 
 from backend.apps import APPS
+from backend.crypto import keys
 from backend.settings import Settings
 
 __all__ = ["tortoise_config", "init_db", "close_db", "migrate", "ping", "connection", "numbered",
@@ -35,6 +36,9 @@ def _connection_config(database_url: str) -> dict[str, Any] | str:
                 # Several writers (server + CLI) wait for each other instead of failing.
                 "busy_timeout": 10000,
                 "synchronous": "NORMAL",
+                # Deleted and overwritten content is zeroed in the file, so an erased
+                # account's name (or a replaced ciphertext) does not linger in free pages.
+                "secure_delete": "ON",
             },
         }
     parts = urlsplit(database_url)
@@ -95,6 +99,7 @@ def _ensure_sqlite_dir(settings: Settings) -> None:
 
 async def init_db(settings: Settings) -> None:
     _ensure_sqlite_dir(settings)
+    keys.install(keys.keyring_for(settings))
     # The global fallback lets request tasks (spawned outside the lifespan task) see the ORM.
     await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
 
@@ -108,6 +113,7 @@ async def migrate(
 ) -> None:
     """Bring the database to the current schema with Tortoise's built-in migrations."""
     _ensure_sqlite_dir(settings)
+    keys.install(keys.keyring_for(settings))
     await tortoise_migrate(config=tortoise_config(settings), progress=progress)
 
 

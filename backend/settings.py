@@ -72,6 +72,9 @@ class Settings:
     media_max_bytes: int = 20 * 1024 * 1024
     media_max_pixels: int = 64_000_000
     media_workers: int = 0
+    # Keys protecting phone numbers and NIKs at rest (backend.crypto.keys), newest first;
+    # empty: a development key under var/ (refused in production).
+    data_keys: tuple = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -151,6 +154,23 @@ def _development_secret(var_dir: Path) -> str:
     return key
 
 
+def _data_keys(env: str) -> tuple:
+    from backend.crypto.keys import DataKeyError, parse_keys
+
+    raw = _env("BATT_DATA_KEYS")
+    if raw is None:
+        if env == "production":
+            raise ConfigurationError(
+                "BATT_DATA_KEYS is required when BATT_ENV=production (generate one with: "
+                "batt keys new-key <id>)"
+            )
+        return ()
+    try:
+        return parse_keys(raw)
+    except DataKeyError as exc:
+        raise ConfigurationError(f"BATT_DATA_KEYS: {exc}") from exc
+
+
 def load_settings() -> Settings:
     env = _env("BATT_ENV", "development") or "development"
     var_dir = Path(_env("BATT_VAR_DIR", str(PROJECT_ROOT / "var")) or "var").resolve()
@@ -170,6 +190,8 @@ def load_settings() -> Settings:
         secret_key = _development_secret(var_dir)
     elif len(secret_key) < 32:
         raise ConfigurationError("BATT_SECRET_KEY must be at least 32 characters long")
+
+    data_keys = _data_keys(env)
 
     rate_limits_disabled = (_env("BATT_RATE_LIMITS", "on") or "on").lower() == "off"
     if rate_limits_disabled and env == "production":
@@ -198,4 +220,5 @@ def load_settings() -> Settings:
         media_max_bytes=_env_int("BATT_MEDIA_MAX_BYTES", 20 * 1024 * 1024),
         media_max_pixels=_env_int("BATT_MEDIA_MAX_PIXELS", 64_000_000),
         media_workers=_env_int("BATT_MEDIA_WORKERS", 0),
+        data_keys=data_keys,
     )

@@ -319,7 +319,7 @@ async def test_sign_in_with_firebase_creates_then_links(firebase_emulator):
         linked = (await gql(SIGN_IN, {"t": emulator_id_token("batt-test", "fb-2",
                                                               "+6281355500002")}))
         assert linked["data"]["signInWithFirebase"]["errors"] == []
-        user = await User.get(phone="+6281355500002")
+        user = await User.get(User.identified_by(phone="+6281355500002"))
         assert user.firebase_uid == "fb-2"
         assert await User.all().count() == 2
 

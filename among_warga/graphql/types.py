@@ -187,7 +187,11 @@ class ComplaintType(graphene.ObjectType):
     support_count = graphene.Int(required=True)
     supported_by_me = graphene.Boolean(required=True)
     reporter_name = graphene.String(description="Null for ANONYMOUS and CONFIDENTIAL reports.")
-    reporter = graphene.Field(ReporterType, description="Personal data; reads by staff are logged.")
+    reporter = graphene.Field(
+        ReporterType,
+        description="Personal data; reads by staff are logged. Null once the reporter has "
+        "erased their account.",
+    )
     rejection_reason = graphene.String()
     duplicate_of = graphene.Field(lambda: DuplicateRefType)
     rating = graphene.Int()
@@ -241,6 +245,8 @@ class ComplaintType(graphene.ObjectType):
         if not view.sees_personal_data:
             return None
         user = await info.context.loader(UserByIdLoader).load(view.complaint.reporter_id)
+        if user is None or user.erased_at is not None:
+            return None  # the reporter erased their account: an anonymous record now
         await log_personal_data_read(view, "name,phone")
         return ReporterType(id=user.id, name=user.name, phone=user.phone)
 

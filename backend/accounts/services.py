@@ -415,7 +415,7 @@ def parse_role(value: str) -> Role:
 async def grant_role(
     actor: User | None, *, user_id: int, role: Role, skpd_code: str | None
 ) -> User:
-    user = await User.get_or_none(id=user_id)
+    user = await User.get_or_none(id=user_id, erased_at=None)  # an erased account is gone
     if user is None:
         raise ServiceError(Code.NOT_FOUND, "userId")
     skpd = None
@@ -439,7 +439,7 @@ async def grant_role(
 
 
 async def revoke_role(actor: User | None, *, user_id: int, role: Role) -> User:
-    user = await User.get_or_none(id=user_id)
+    user = await User.get_or_none(id=user_id, erased_at=None)  # an erased account is gone
     if user is None:
         raise ServiceError(Code.NOT_FOUND, "userId")
     async with in_transaction():
@@ -457,7 +457,7 @@ async def set_user_active(actor: User | None, *, user_id: int, active: bool) -> 
     """Deactivate (or reactivate) an account. A deactivated account is refused at the next
     request, and its sessions are revoked, so reactivating it means signing in again; open
     WebSocket connections end within seconds (see backend.graphql.ws)."""
-    user = await User.get_or_none(id=user_id)
+    user = await User.get_or_none(id=user_id, erased_at=None)  # an erased account is gone
     if user is None:
         raise ServiceError(Code.NOT_FOUND, "userId")
     if not active and actor is not None and actor.id == user.id:

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from backend.backup import register as register_backup
 from backend.crypto.cli import register as register_keys
 from backend.geo.cli import register as register_areas
 from backend.settings import ConfigurationError, Settings, load_settings
@@ -203,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     makemigrations.set_defaults(func=cmd_makemigrations)
     register_areas(sub)
     register_keys(sub)
+    register_backup(sub)
     return parser
 
 

@@ -22,8 +22,10 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from backend import db
+from backend.clock import utcnow
 from backend.events.log import NOTIFY_CHANNEL, after_commit_subscribers
 from backend.events.models import DomainEvent
+from backend.observability.metrics import EVENT_LAG
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +140,9 @@ class EventBus:
                 if not events:
                     return
                 self.last_id = events[-1].id
+                now = utcnow()
+                for event in events:  # commit → fan-out, once per event and process
+                    EVENT_LAG.observe(max(0.0, (now - event.occurred_at).total_seconds()))
                 for subscription in list(self.subscriptions):
                     for event in events:
                         if subscription.accept(event):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
+from backend.errors import ErrorCode, messages
+
 # Seconds a client should wait before retrying; a PostgreSQL restart takes a few.
 RETRY_AFTER_SECONDS = 5
 
@@ -54,6 +56,29 @@ def database_unavailable(exc: BaseException) -> bool:
                 return True
         if isinstance(error, TimeoutError) and _from_driver(error):
             return True
-        if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
-            return True  # SQLite busy beyond its timeout: try again shortly
+        if isinstance(error, sqlite3.OperationalError) and (
+                "locked" in str(error) or "unable to open" in str(error)):
+            return True  # busy beyond its timeout, or its disk gone: try again shortly
     return False
+
+
+class AvailabilityCode(ErrorCode):
+    SERVICE_UNAVAILABLE = "service_unavailable"
+
+
+messages({
+    AvailabilityCode.SERVICE_UNAVAILABLE: (
+        "Layanan sedang tidak dapat dijangkau sebentar. Coba lagi dalam beberapa detik; "
+        "laporan yang dikirim ulang tidak akan tercatat dua kali.",
+        "The service is briefly unavailable. Try again in a few seconds; a report sent again "
+        "is never recorded twice.",
+    ),
+})
+
+
+def unavailable_error(language: str) -> dict:
+    """The GraphQL error a client gets while the database is down (HTTP 503)."""
+    return {
+        "message": AvailabilityCode.SERVICE_UNAVAILABLE.message(language),
+        "extensions": {"code": "SERVICE_UNAVAILABLE", "retryAfterSeconds": RETRY_AFTER_SECONDS},
+    }

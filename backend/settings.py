@@ -75,6 +75,11 @@ class Settings:
     # Keys protecting phone numbers and NIKs at rest (backend.crypto.keys), newest first;
     # empty: a development key under var/ (refused in production).
     data_keys: tuple = ()
+    # /metrics: with a token, only `Authorization: Bearer <token>`; without, internal
+    # addresses only (see backend.observability.metrics).
+    metrics_token: str | None = None
+    # `batt serve` logs JSON lines (one per request); "text" for a developer's terminal.
+    log_format: str = "json"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -171,6 +176,13 @@ def _data_keys(env: str) -> tuple:
         raise ConfigurationError(f"BATT_DATA_KEYS: {exc}") from exc
 
 
+def _log_format() -> str:
+    value = (_env("BATT_LOG_FORMAT", "json") or "json").lower()
+    if value not in ("json", "text"):
+        raise ConfigurationError(f"BATT_LOG_FORMAT must be json or text, got {value!r}")
+    return value
+
+
 def load_settings() -> Settings:
     env = _env("BATT_ENV", "development") or "development"
     var_dir = Path(_env("BATT_VAR_DIR", str(PROJECT_ROOT / "var")) or "var").resolve()
@@ -221,4 +233,6 @@ def load_settings() -> Settings:
         media_max_pixels=_env_int("BATT_MEDIA_MAX_PIXELS", 64_000_000),
         media_workers=_env_int("BATT_MEDIA_WORKERS", 0),
         data_keys=data_keys,
+        metrics_token=_env("BATT_METRICS_TOKEN"),
+        log_format=_log_format(),
     )

@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile
 from backend import ratelimit
 from backend.errors import ServiceError
 from backend.graphql.context import RequestContext
+from backend.observability.requests import note_payload_errors
 from backend.permissions import Need
 from backend.ratelimit import RateLimitCode
 
@@ -99,6 +100,7 @@ class BaseMutation(graphene.Mutation):
             await check_rate(context, principal, cls._meta.rate_limit)
             result = await cls.perform(root, info, principal, **data)
         except ServiceError as exc:
+            note_payload_errors([e.code.value.upper() for e in exc.errors])
             return cls(errors=[e.as_payload(context.language) for e in exc.errors])
         if isinstance(result, dict):
             return cls(errors=[], **result)

@@ -10,7 +10,9 @@ from typing import Any
 from graphql import DocumentNode, FieldNode, OperationDefinitionNode
 
 from backend.observability import metrics
-from backend.observability.requests import RequestInfo, current
+from backend.observability.requests import RequestInfo, with_request_id
+
+__all__ = ["describe", "outcome_of", "record", "with_request_id"]
 
 MAX_LABEL = 120
 
@@ -52,7 +54,7 @@ def _payload_codes(data: Any) -> list[str]:
     return codes
 
 
-def outcome_of(body: dict[str, Any]) -> tuple[str, list[str]]:
+def outcome_of(body: dict[str, Any], payload_codes: list[str] = ()) -> tuple[str, list[str]]:
     errors = body.get("errors") or []
     codes = [str((e.get("extensions") or {}).get("code", "ERROR")) for e in errors]
     if codes:
@@ -60,7 +62,7 @@ def outcome_of(body: dict[str, Any]) -> tuple[str, list[str]]:
             if code in ("INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"):
                 return _OUTCOMES[code], codes
         return _OUTCOMES.get(codes[0], "error"), codes
-    payload = _payload_codes(body.get("data"))
+    payload = list(payload_codes) or _payload_codes(body.get("data"))
     if payload:
         if all(c in ("RATE_LIMITED", "rate_limited") for c in payload):
             return "rate_limited", payload
@@ -71,7 +73,7 @@ def outcome_of(body: dict[str, Any]) -> tuple[str, list[str]]:
 def record(info: RequestInfo | None, label: str, kind: str, body: dict[str, Any],
            started: float) -> None:
     """Count the operation and fill the request log's fields; adds nothing to the body."""
-    outcome, codes = outcome_of(body)
+    outcome, codes = outcome_of(body, info.payload_codes if info is not None else [])
     metrics.GRAPHQL_OPERATIONS.labels(label, kind, outcome).inc()
     metrics.GRAPHQL_SECONDS.labels(label, kind).observe(time.perf_counter() - started)
     if outcome == "service_unavailable":
@@ -81,10 +83,3 @@ def record(info: RequestInfo | None, label: str, kind: str, body: dict[str, Any]
         info.error_codes = [c.lower() for c in codes][:10]
 
 
-def with_request_id(error: dict[str, Any]) -> dict[str, Any]:
-    """An error as the client sees it, with the request id in its extensions (quote it to
-    Diskominfo, who find the matching log line)."""
-    info = current()
-    if info is not None:
-        error.setdefault("extensions", {})["requestId"] = info.request_id
-    return error

@@ -126,6 +126,12 @@ async def _database_families() -> list[Any]:
     return families
 
 
+# Loopback aside: RFC 1918 and IPv6 unique-local networks — a scraper in the city's own
+# network (not the documentation ranges Python also calls "private").
+INTERNAL_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"))
+
+
 def _internal(request: Request) -> bool:
     client = request.client.host if request.client else ""
     if request.headers.get("x-forwarded-for") or request.headers.get("forwarded"):
@@ -134,7 +140,7 @@ def _internal(request: Request) -> bool:
         address = ipaddress.ip_address(client)
     except ValueError:
         return False
-    return address.is_loopback or address.is_private
+    return address.is_loopback or any(address in network for network in INTERNAL_NETWORKS)
 
 
 async def metrics_endpoint(request: Request) -> Response:

@@ -11,12 +11,14 @@ but a header and a log line. The GraphQL layers fill :class:`RequestInfo` (via
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from backend.db_faults import RETRY_AFTER_SECONDS, database_unavailable, unavailable_error
 from backend.observability import metrics
 from backend.observability.logs import accept_request_id, request_id_var
 
@@ -31,6 +33,9 @@ class RequestInfo:
     operation_type: str | None = None  # query, mutation, subscription
     outcome: str | None = None  # ok, payload_error, unauthenticated, …
     error_codes: list[str] = field(default_factory=list)
+    # Codes of mutation payload errors, noted where they are raised (whether or not the
+    # client selected `errors`).
+    payload_codes: list[str] = field(default_factory=list)
 
 
 _current: contextvars.ContextVar[RequestInfo | None] = contextvars.ContextVar(
@@ -41,8 +46,33 @@ def current() -> RequestInfo | None:
     return _current.get()
 
 
+def note_payload_errors(codes: list[str]) -> None:
+    info = _current.get()
+    if info is not None:
+        info.payload_codes.extend(codes)
+
+
 def current_request_id() -> str | None:
     return request_id_var.get()
+
+
+async def _send_unavailable(scope: dict, send: Any) -> None:
+    language = "id"
+    for name, value in scope.get("headers", ()):
+        if name == b"accept-language" and value.lower().startswith(b"en"):
+            language = "en"
+    body = json.dumps({"errors": [with_request_id(unavailable_error(language))]}).encode()
+    await send({"type": "http.response.start", "status": 503, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+        (b"retry-after", str(RETRY_AFTER_SECONDS).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def with_request_id(error: dict) -> dict:
+    info = current()
+    if info is not None:
+        error.setdefault("extensions", {})["requestId"] = info.request_id
+    return error
 
 
 def _route_labels(routes: Iterable[Any]) -> dict[Any, str]:
@@ -78,9 +108,12 @@ class RequestMiddleware:
         status = 500 if kind == "http" else 1000
         started = time.perf_counter()
 
+        started_response = False
+
         async def send_with_id(message: dict) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] in ("http.response.start", "websocket.accept"):
+                started_response = True
                 message["headers"] = [*message.get("headers", ()), header]
                 if message["type"] == "http.response.start":
                     status = message["status"]
@@ -93,6 +126,15 @@ class RequestMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # Outside GraphQL (feeds, photos, pages) a database outage is a 503 too.
+            if kind != "http" or started_response or not database_unavailable(exc):
+                raise
+            log.warning("database unavailable: %s %s: %s", scope.get("method"),
+                        scope.get("path"), type(exc).__name__)
+            info.outcome = "service_unavailable"
+            metrics.DB_UNAVAILABLE.inc()
+            await _send_unavailable(scope, send_with_id)
         finally:
             if info.outcome == "open":
                 metrics.WEBSOCKETS_OPEN.dec()

@@ -352,6 +352,11 @@ async def main() -> int:
             finally:
                 await conn.close()
             workers_after = sorted(worker_pids(server.pid))
+            # What Prometheus saw (all workers aggregated).
+            scraped = (await http.get("/metrics")).text
+            metric_lines = [line for line in scraped.splitlines() if line.startswith((
+                "batt_db_unavailable_total", 'batt_graphql_operations_total{operation='
+                '"submitComplaint"', "batt_database_up", "batt_push_outbox_messages"))]
             if wall.task:
                 wall.task.cancel()
 
@@ -379,6 +384,9 @@ async def main() -> int:
         print(f"verified (pushes queued)  {len(verified)}; outbox: "
               + ", ".join(f"{r['status']} {r['n']}" for r in pushes))
         print(f"server workers            before {workers_before} after {workers_after}")
+        print("/metrics (all workers):")
+        for line in metric_lines:
+            print("   ", line)
         if stats.bad_bodies:
             print("unexpected answers (first 5):")
             for body in stats.bad_bodies[:5]:

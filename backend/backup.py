@@ -7,7 +7,8 @@ A backup directory holds::
     database.sqlite3     SQLite: a consistent copy made with SQLite's online backup API
     database.pgdump      PostgreSQL: pg_dump's custom format, taken in the same snapshot as
                          the row counts
-    media/ab/cd/<key>    photo variants, content-addressed (the key is the bytes' SHA-256)
+    media/ab/cd/<key>    the photo variants the database refers to, content-addressed (the
+                         key is the bytes' SHA-256)
 
 Backing up into a directory that already holds a backup replaces its database copy and adds
 only the photo objects it lacks (the same key is the same bytes), so one directory kept in
@@ -45,6 +46,9 @@ SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
 MEDIA_DIR = "media"
 MIGRATIONS_TABLE = "tortoise_migrations"
+# The photo objects a database refers to (unreferenced files — a refused upload's leftovers —
+# are not worth keeping).
+PHOTO_KEYS = "SELECT display_key, thumbnail_key FROM media_photo"
 
 
 class BackupError(RuntimeError):
@@ -251,14 +255,15 @@ async def backup(settings: Settings, directory: Path, echo: Echo = print) -> Rep
         echo(f"copying SQLite database {source} …")
         await asyncio.to_thread(_sqlite_copy, source, temp)
 
-        def read_state() -> tuple[dict[str, int], dict[str, list[str]]]:
+        def read_state() -> tuple[dict[str, int], dict[str, list[str]], list[str]]:
             conn = sqlite3.connect(f"file:{temp}?mode=ro", uri=True)
             try:
-                return _sqlite_counts(conn), _sqlite_migrations(conn)
+                keys = sorted({k for row in conn.execute(PHOTO_KEYS) for k in row if k})
+                return _sqlite_counts(conn), _sqlite_migrations(conn), keys
             finally:
                 conn.close()
 
-        counts, migrations = await asyncio.to_thread(read_state)
+        counts, migrations, keys = await asyncio.to_thread(read_state)
     else:
         pg_dump = _pg_tool("pg_dump")
         name = PG_FILE
@@ -271,13 +276,19 @@ async def backup(settings: Settings, directory: Path, echo: Echo = print) -> Rep
                 snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
                 counts = await _pg_counts(conn)
                 migrations = await _pg_migrations(conn)
+                keys = sorted({k for row in await conn.fetch(PHOTO_KEYS) for k in row if k})
                 echo("dumping PostgreSQL database (pg_dump, custom format) …")
                 await _run([pg_dump, "--format=custom", "--no-owner", "--no-privileges",
                             f"--snapshot={snapshot}", f"--file={temp}", f"--dbname={url}"], env)
         finally:
             await conn.close()
 
-    keys = _media_keys(settings.media_dir)
+    stored = set(_media_keys(settings.media_dir))
+    missing = [k for k in keys if k not in stored]
+    if missing:
+        echo(f"WARNING: {len(missing):,} photo objects the database refers to are not in "
+             f"{settings.media_dir} (already lost); first: {missing[0]}")
+    keys = [k for k in keys if k in stored]
     echo(f"copying photos: {len(keys):,} objects …")
     copied, present = await asyncio.to_thread(
         _copy_missing, keys, settings.media_dir, directory / MEDIA_DIR, verify=False)
@@ -293,7 +304,7 @@ async def backup(settings: Settings, directory: Path, echo: Echo = print) -> Rep
                      "bytes": (directory / name).stat().st_size},
         "migrations": migrations,
         "counts": counts,
-        "media": {"objects": len(keys), "keys": keys},
+        "media": {"objects": len(keys), "keys": keys, "missing": missing},
     }
     _write_json(directory / MANIFEST, manifest)
     return Report(manifest=manifest, media_copied=copied, media_present=present)

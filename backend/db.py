@@ -56,12 +56,13 @@ def _connection_config(database_url: str) -> dict[str, Any] | str:
             "minsize": 1,
             "maxsize": 10,
             "reset": _keep_session,
+            "connection_class": _connection_class(),
         },
     }
 
 
 async def _keep_session(connection: Any) -> None:
-    """Return a connection to the pool as it is.
+    """Return a connection to the pool as it is — unless it failed at the connection level.
 
     asyncpg's default reset sends ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET
     ALL`` on every release — a round trip for each query run outside a transaction, about a
@@ -69,7 +70,50 @@ async def _keep_session(connection: Any) -> None:
     pooled connections: its advisory lock is transaction-scoped (``pg_advisory_xact_lock``),
     it never uses ``SET`` without ``LOCAL``, cursors or ``LISTEN`` on them (the event bus
     listens on a connection of its own). What a reset must still do, asyncpg does before
-    calling this: roll back a transaction left open and drop listeners."""
+    calling this: roll back a transaction left open and drop listeners.
+
+    The reset query also used to weed out broken connections: when PostgreSQL restarts, a
+    connection that was mid-query receives the shutdown error and waits for a ready signal
+    that never comes; until the socket's end is noticed it looks open, and handed out again it
+    fails every query ("cannot switch to state …"). Such a connection is marked as it fails
+    (:class:`_Connection`) and refused here, so the pool terminates it and opens a new one."""
+    if getattr(connection, "broken", False):
+        import asyncpg
+
+        raise asyncpg.exceptions.ConnectionDoesNotExistError(
+            "connection failed at the protocol level; discarded")
+
+
+def _connection_class() -> type:
+    import asyncpg
+    import asyncpg.exceptions as pg
+
+    broken_by = (pg.InternalClientError, pg.InterfaceError, pg.PostgresConnectionError,
+                 pg.AdminShutdownError, pg.CrashShutdownError, pg.CannotConnectNowError,
+                 OSError, TimeoutError)
+
+    class _Connection(asyncpg.Connection):
+        """Remembers a failure that leaves the protocol unusable (see :func:`_keep_session`).
+        Every query path — prepared (``_do_execute``) and simple (``execute`` without
+        arguments, which transactions use) — goes through these two methods."""
+
+        broken = False
+
+        async def _do_execute(self, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return await super()._do_execute(*args, **kwargs)
+            except broken_by:
+                self.broken = True
+                raise
+
+        async def execute(self, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return await super().execute(*args, **kwargs)
+            except broken_by:
+                self.broken = True
+                raise
+
+    return _Connection
 
 
 def tortoise_config(settings: Settings) -> dict[str, Any]:

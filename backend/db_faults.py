@@ -50,6 +50,10 @@ def database_unavailable(exc: BaseException) -> bool:
                 return True
             if isinstance(error, pg.InterfaceError) and "closed" in str(error):
                 return True
+            # A connection caught by a restart mid-query (it is discarded on release).
+            if isinstance(error, pg.InternalClientError) and (
+                    "cannot switch to state" in str(error) or "not connected" in str(error)):
+                return True
         if isinstance(error, (ConnectionError, OSError)) and not isinstance(
                 error, FileNotFoundError | PermissionError):
             if isinstance(error, ConnectionError) or _from_driver(error):

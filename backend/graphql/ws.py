@@ -29,7 +29,13 @@ from graphql.language.visitor import Visitor
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from backend.graphql.context import RequestContext
-from backend.graphql.http import format_error, is_awaitable, parse_and_validate, result_body
+from backend.graphql.http import (
+    finish_operation,
+    format_error,
+    is_awaitable,
+    parse_and_validate,
+    result_body,
+)
 from backend.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -253,6 +259,7 @@ class _Connection:
                                  **kwargs)
                 if asyncio.iscoroutine(result):
                     result = await result
+                result = await finish_operation(self.context, result)
                 await self.send({"id": operation_id, "type": "next",
                                  "payload": result_body(result, settings)})
             await self.send({"id": operation_id, "type": "complete"})
@@ -284,6 +291,7 @@ class _Connection:
                                      is_awaitable=is_awaitable, **kwargs)
                     if asyncio.iscoroutine(result):
                         result = await result
+                    result = await finish_operation(self.context, result)
                     payload = json.dumps(result_body(result, self.endpoint.settings),
                                          default=str)
                     if not result.errors and key[0] is not None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from tortoise.signals import pre_save
 
 from among_warga.errors import ComplaintErrorCode as Code
 from among_warga.models import (
@@ -150,6 +151,21 @@ async def dispatched_skpd_ids(complaint_id: int, *, active_only: bool = True) ->
 
 
 # -- keeping the public point right ----------------------------------------------------------
+
+
+@pre_save(Complaint)
+async def _never_without_a_public_point(sender: type, instance: Complaint, using_db: object,
+                                        update_fields: list[str] | None) -> None:
+    """A safety net for code that writes complaints without submit_complaint (imports, demo
+    data): a complaint without a public point would be missing from every public list."""
+    if instance.public_lat is not None and instance.public_lon is not None:
+        return
+    if update_fields and not {"lat", "lon", "public_lat", "public_lon"} & set(update_fields):
+        return
+    flag = await ComplaintCategory.filter(id=instance.category_id).values_list(
+        "sensitive_location", flat=True)
+    sensitive = bool(flag[0]) if flag else True  # unknown: the coarse point
+    instance.public_lat, instance.public_lon = public_point(instance.lat, instance.lon, sensitive)
 
 
 async def follow_category_flag(complaint: Complaint, category_id: int, used: bool) -> None:

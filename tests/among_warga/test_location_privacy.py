@@ -219,3 +219,15 @@ async def test_a_flag_changed_while_a_report_was_being_written_is_followed(
     assert (complaint.public_lat, complaint.public_lon) == GRID
     await follow_category_flag(complaint, complaint.category_id, used=True)  # no change
     assert await public_points(gql, "pju") == [GRID]
+
+
+async def test_a_complaint_written_another_way_still_gets_its_public_point(make_user):
+    reporter, _ = await make_user(Role.CITIZEN)
+    for code, expected in (("narkoba", GRID), ("sampah", SPOT)):
+        category = await ComplaintCategory.get(code=code)
+        complaint = await Complaint.create(
+            ticket_number=f"IMPORT-{code}", reporter=reporter, category=category,
+            description="Diimpor dari sistem lama.", lat=SPOT[0], lon=SPOT[1],
+            client_request_id=f"import-{code}", request_fingerprint="-")
+        stored = await Complaint.get(id=complaint.id)
+        assert (stored.public_lat, stored.public_lon) == expected

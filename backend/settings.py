@@ -72,6 +72,9 @@ class Settings:
     media_max_bytes: int = 20 * 1024 * 1024
     media_max_pixels: int = 64_000_000
     media_workers: int = 0
+    # Lifetime of the signed URLs of photos that are not public (confidential complaints,
+    # photos not attached to anything public yet), seconds.
+    media_url_ttl_seconds: int = 900
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -174,6 +177,9 @@ def load_settings() -> Settings:
     rate_limits_disabled = (_env("BATT_RATE_LIMITS", "on") or "on").lower() == "off"
     if rate_limits_disabled and env == "production":
         raise ConfigurationError("BATT_RATE_LIMITS=off is for benchmarks, not production")
+    media_url_ttl_seconds = _env_int("BATT_MEDIA_URL_TTL", 900)
+    if not 60 <= media_url_ttl_seconds <= 7 * 24 * 3600:
+        raise ConfigurationError("BATT_MEDIA_URL_TTL must be between 60 seconds and 7 days")
 
     return Settings(
         env=env,
@@ -198,4 +204,5 @@ def load_settings() -> Settings:
         media_max_bytes=_env_int("BATT_MEDIA_MAX_BYTES", 20 * 1024 * 1024),
         media_max_pixels=_env_int("BATT_MEDIA_MAX_PIXELS", 64_000_000),
         media_workers=_env_int("BATT_MEDIA_WORKERS", 0),
+        media_url_ttl_seconds=media_url_ttl_seconds,
     )

@@ -133,7 +133,17 @@ async def run_operation(
     )
     if hasattr(result, "__await__"):
         result = await result  # type: ignore[misc]
-    return result, 200  # type: ignore[return-value]
+    return await finish_operation(context, result), 200  # type: ignore[arg-type]
+
+
+async def finish_operation(context: RequestContext, result: ExecutionResult) -> ExecutionResult:
+    """Write what the operation's fields collected (the privacy log of personal-data reads)
+    before the result goes out; if that write fails, the data does not go out either."""
+    try:
+        await context.flush()
+    except Exception as exc:  # reported as an internal error by format_error, with the cause
+        return ExecutionResult(None, [GraphQLError("Internal server error.", original_error=exc)])
+    return result
 
 
 def _place_files(operations: Any, file_map: dict[str, list[str]], files: dict[str, Any]) -> None:

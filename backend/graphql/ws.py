@@ -42,7 +42,13 @@ from backend import ratelimit
 from backend.accounts.services import Principal, recheck_principals
 from backend.clock import utcnow
 from backend.graphql.context import RequestContext
-from backend.graphql.http import format_error, is_awaitable, parse_and_validate, result_body
+from backend.graphql.http import (
+    finish_operation,
+    format_error,
+    is_awaitable,
+    parse_and_validate,
+    result_body,
+)
 from backend.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -340,7 +346,7 @@ class _Connection:
     def _new_context(self) -> RequestContext:
         return RequestContext(
             self.endpoint.settings, self.websocket, authorization=self.authorization,
-            language=self.language, services=self.endpoint.services,
+            language=self.language, services=self.endpoint.services, scope=self,
         )
 
     async def _checked_context(self) -> RequestContext | None:
@@ -432,6 +438,7 @@ class _Connection:
                                  **kwargs)
                 if asyncio.iscoroutine(result):
                     result = await result
+                result = await finish_operation(context, result)
                 await self.send({"id": operation_id, "type": "next",
                                  "payload": result_body(result, settings)})
             await self.send({"id": operation_id, "type": "complete"})
@@ -466,6 +473,7 @@ class _Connection:
                                      is_awaitable=is_awaitable, **kwargs)
                     if asyncio.iscoroutine(result):
                         result = await result
+                    result = await finish_operation(kwargs["context_value"], result)
                     payload = json.dumps(result_body(result, self.endpoint.settings),
                                          default=str)
                     if not result.errors and key[0] is not None:

@@ -18,7 +18,6 @@ from typing import Any
 from graphql import (
     ExecutionResult,
     GraphQLError,
-    GraphQLSchema,
     OperationType,
     execute,
     get_operation_ast,
@@ -29,7 +28,9 @@ from graphql.language.visitor import Visitor
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from backend.graphql.context import RequestContext
-from backend.graphql.http import format_error, is_awaitable, parse_and_validate, result_body
+from backend.graphql.documents import DocumentGate
+from backend.graphql.http import format_error, is_awaitable, result_body
+from backend.graphql.limits import BadRequest, decode_json
 from backend.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class CloseCode:
     SUBSCRIBER_EXISTS = 4409
     TOO_MANY_INIT = 4429
     INTERNAL_ERROR = 4500
+    MESSAGE_TOO_BIG = 1009  # RFC 6455, as uvicorn's ws_max_size closes
 
 
 class _Closed(Exception):
@@ -79,14 +81,16 @@ def _per_viewer(document: Any) -> bool:
 class GraphQLWebSocketEndpoint:
     def __init__(
         self,
-        schema: GraphQLSchema,
+        gate: DocumentGate,
         settings: Settings,
         *,
         services: dict[str, Any] | None = None,
         init_timeout: float = 10.0,
     ) -> None:
-        self.schema = schema
+        self.gate = gate
+        self.schema = gate.schema
         self.settings = settings
+        self.max_message_bytes = settings.graphql_max_request_bytes
         self.services = services if services is not None else {}
         self.init_timeout = init_timeout
 
@@ -155,10 +159,16 @@ class _Connection:
             await self.websocket.send_text(text)
 
     async def _handle(self, raw: str) -> None:
+        limit = self.endpoint.max_message_bytes
+        if len(raw) > limit or (not raw.isascii() and len(raw.encode("utf-8", "replace")) > limit):
+            # `batt serve` has uvicorn refuse these before they are read whole; this is the
+            # same limit for any other server.
+            await self.close(CloseCode.MESSAGE_TOO_BIG, "Message too big")
+            raise _Closed
         try:
-            message = json.loads(raw)
+            message = decode_json(raw)
             kind = message["type"]
-        except (ValueError, TypeError, KeyError):
+        except (BadRequest, TypeError, KeyError):
             await self.close(CloseCode.BAD_REQUEST, "Invalid message received")
             raise _Closed from None
         if kind == "connection_init":
@@ -224,22 +234,26 @@ class _Connection:
         try:
             query = payload.get("query")
             variables = payload.get("variables")
-            bad_variables = variables is not None and not isinstance(variables, dict)
-            if not isinstance(query, str) or bad_variables:
-                await self._error(operation_id, [GraphQLError("Invalid query or variables.")])
+            operation_name = payload.get("operationName")
+            if (not isinstance(query, str)
+                    or (variables is not None and not isinstance(variables, dict))
+                    or (operation_name is not None and not isinstance(operation_name, str))):
+                await self._error(operation_id, [GraphQLError(
+                    "Invalid query, variables or operationName.")])
                 return
-            document, errors = parse_and_validate(self.endpoint.schema, query)
-            if document is None or errors:
-                await self._error(operation_id, list(errors))
+            document, errors = await self.endpoint.gate.prepare(query, variables)
+            if document is None:
+                await self._error(operation_id, errors)
                 return
-            operation = get_operation_ast(document, payload.get("operationName"))
+            operation = get_operation_ast(document, operation_name)
             if operation is None:
                 await self._error(operation_id, [GraphQLError("Unknown operation.")])
                 return
             kwargs = dict(
                 context_value=self.context,
                 variable_values=variables,
-                operation_name=payload.get("operationName"),
+                operation_name=operation_name,
+                hide_suggestions=self.endpoint.gate.hide_suggestions,
             )
             if operation.operation == OperationType.SUBSCRIPTION:
                 stream = await create_source_event_stream(self.endpoint.schema, document,
@@ -261,7 +275,8 @@ class _Connection:
         except Exception:  # one broken operation must not take the connection down
             log.exception("subscription %s failed", operation_id)
             with contextlib.suppress(_Closed):
-                await self._error(operation_id, [GraphQLError("Internal server error.")])
+                await self._error(operation_id, [GraphQLError(
+                    "Internal server error.", extensions={"code": "INTERNAL_SERVER_ERROR"})])
 
     async def _pump(self, operation_id: str, stream: AsyncIterator[Any], document: Any,
                     query: str, kwargs: dict[str, Any]) -> None:

@@ -4,8 +4,9 @@ of what came out of it, so the apps' same few documents are parsed and validated
 
 The cache is bounded by the memory its entries hold (estimated from their token counts; a
 parsed document takes about half a kilobyte per token), not only by their number: a few
-distinct large documents must not pin a gigabyte. Refusals are cached too, so a hostile
-document sent again costs one dictionary lookup. Documents longer than
+distinct large documents must not pin a gigabyte. Refusals are cached too, apart (so a
+hostile document sent again costs one dictionary lookup, and distinct ones cannot evict the
+valid documents). Documents longer than
 :data:`OFFLOAD_CHARS` are parsed and validated on a worker thread: within the limits that
 takes milliseconds, which must not stall every other request on the event loop.
 """
@@ -29,6 +30,8 @@ OFFLOAD_CHARS = 2048
 BYTES_PER_TOKEN = 512  # measured: ~450 bytes of AST per token, locations included
 ENTRY_OVERHEAD = 512
 MAX_ENTRIES = 512
+REFUSALS_BYTES = 2 * 1024 * 1024
+REFUSALS_ENTRIES = 256
 # One thread: hostile documents queue behind each other instead of taking every core.
 _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphql-prepare")
 
@@ -99,15 +102,18 @@ class DocumentGate:
             else specified_rules
         )
         self.cache = DocumentCache(settings.graphql_cache_bytes)
+        # Refusals apart, in a small cache of their own: a stream of distinct hostile
+        # documents must not evict the apps' valid ones.
+        self.refusals = DocumentCache(REFUSALS_BYTES, REFUSALS_ENTRIES)
 
     async def prepare(
         self, query: str, variables: Mapping[str, Any] | None = None
     ) -> tuple[DocumentNode | None, list[GraphQLError]]:
         """The parsed, validated document, or the errors that refuse it."""
-        prepared = self.cache.get(query)
+        prepared = self.cache.get(query) or self.refusals.get(query)
         if prepared is None:
             prepared = await self._off_loop(query, self._prepare, query)
-            self.cache.put(query, prepared)
+            (self.refusals if prepared.errors else self.cache).put(query, prepared)
         if prepared.errors:
             return None, list(prepared.errors)
         assert prepared.document is not None
@@ -126,7 +132,7 @@ class DocumentGate:
     def _prepare(self, query: str) -> Prepared:
         refused_weight = len(query) + ENTRY_OVERHEAD
         try:
-            document = parse_limited(query, self.limits)
+            document = parse_limited(query, self.limits, self.schema)
             analysis = analyse(self.schema, document, self.limits)
         except Refused as exc:
             return Prepared(None, (exc.error,), refused_weight)

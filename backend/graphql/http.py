@@ -19,6 +19,7 @@ from graphql.pyutils import is_awaitable as _graphql_is_awaitable
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
+from tortoise.exceptions import ValidationError as TortoiseValidationError
 from tortoise.models import Model
 
 from backend.graphql.context import RequestContext
@@ -66,6 +67,19 @@ def _bad_request(message: str, code: str = "BAD_REQUEST", status: int = 400) -> 
 
 def format_error(error: GraphQLError, settings: Settings) -> dict[str, Any]:
     original = error.original_error
+    if isinstance(original, TortoiseValidationError):
+        # A value the column cannot hold reached the ORM — typically a lookup by a code,
+        # phone or token longer than any stored one, which no row can match. Bad input,
+        # not a server fault: coded, and logged without the value (it may be personal).
+        field = str(original).split(":", 1)[0]
+        log.warning("Input refused by the model in %s (field %s)", error.path, field)
+        formatted = {
+            "message": "A value is longer than this field allows, or malformed.",
+            "locations": [loc._asdict() for loc in error.locations or []] or None,
+            "path": error.path,
+            "extensions": {"code": "BAD_USER_INPUT"},
+        }
+        return {k: v for k, v in formatted.items() if v is not None}
     if original is not None and not isinstance(original, GraphQLError):
         # An unexpected exception in a resolver: log it whole, tell the client only that it
         # happened (details of internals are not for the public).

@@ -28,6 +28,7 @@ omitted, the page size), :data:`DEFAULT_LIST_SIZE` for another list. ``__schema`
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Mapping
@@ -47,6 +48,8 @@ from graphql import (
     GraphQLSyntaxError,
     InlineFragmentNode,
     IntValueNode,
+    NamedTypeNode,
+    NameNode,
     OperationDefinitionNode,
     SelectionSetNode,
     StringValueNode,
@@ -207,11 +210,16 @@ def check_text(text: str) -> None:
 class LimitedParser(Parser):
     """graphql-core's parser with the limits enforced as it reads: the first token past the
     token limit, the first field too deep, the first alias too many, the first repeat of a
-    field too many in one selection stop it."""
+    field too many in one selection, and — with the schema — the first root field that takes
+    an operation past the cost limit stop it. (The cost here leaves out fragment spreads and
+    counts a variable `first` as 0: a lower bound, so it never refuses what analyse() would
+    let through; it spares parsing the rest of a document already refused.)"""
 
-    def __init__(self, source: str, limits: QueryLimits) -> None:
+    def __init__(self, source: str, limits: QueryLimits,
+                 schema: GraphQLSchema | None = None) -> None:
         super().__init__(source, max_tokens=limits.max_tokens)
         self._limits = limits
+        self._schema = schema
         self._field_depth = 0
         self._aliases = 0
         # Response names seen in each selection set being read, and the overlap checks
@@ -219,8 +227,62 @@ class LimitedParser(Parser):
         # counted after parsing, by analyse().
         self._names: list[dict[str, int]] = []
         self._overlap = 0
+        # The type whose fields are being read, and the cost of what was read at each level.
+        self._types: list[Any] = [None]
+        self._costs: list[int] = [0]
+        self._operation_level = 0  # index in _costs of the operation being read, 0: none
+        self._type_condition = False  # the next named type is a fragment's type condition
+
+    def parse_operation_definition(self) -> OperationDefinitionNode:
+        token = self._lexer.token
+        if token.kind is TokenKind.BRACE_L:
+            kind = "query"
+        else:
+            keyword = token if token.kind is TokenKind.NAME else self._lexer.lookahead()
+            kind = keyword.value or ""
+        root = None
+        if self._schema is not None:
+            root = {"query": self._schema.query_type, "mutation": self._schema.mutation_type,
+                    "subscription": self._schema.subscription_type}.get(kind)
+        self._types.append(root)
+        self._costs.append(0)
+        self._operation_level = len(self._costs) - 1
+        try:
+            return super().parse_operation_definition()
+        finally:
+            self._types.pop()
+            self._costs.pop()
+            self._operation_level = 0
+
+    def parse_fragment_definition(self) -> FragmentDefinitionNode:
+        self._types.append(None)
+        self._costs.append(0)
+        self._type_condition = True
+        try:
+            return super().parse_fragment_definition()
+        finally:
+            self._types.pop()
+            self._costs.pop()
+
+    def parse_fragment(self) -> FragmentSpreadNode | InlineFragmentNode:
+        self._types.append(self._types[-1])  # `... { }` keeps the type, `... on T` sets it
+        self._type_condition = True
+        try:
+            return super().parse_fragment()
+        finally:
+            self._types.pop()
+            self._type_condition = False
+
+    def parse_named_type(self) -> NamedTypeNode:
+        node = super().parse_named_type()
+        if self._type_condition:
+            self._type_condition = False
+            if self._schema is not None:
+                self._types[-1] = self._schema.get_type(node.name.value)
+        return node
 
     def parse_selection_set(self) -> SelectionSetNode:
+        self._type_condition = False
         self._names.append({})
         try:
             return super().parse_selection_set()
@@ -235,38 +297,124 @@ class LimitedParser(Parser):
         return node
 
     def parse_field(self) -> FieldNode:
-        lexer = self._lexer
-        if lexer.token.kind is TokenKind.NAME and lexer.lookahead().kind is TokenKind.COLON:
+        """Field: Alias? Name Arguments? Directives? SelectionSet? — graphql-core's rule,
+        with the limits checked as soon as each part is read."""
+        limits = self._limits
+        start = self._lexer.token
+        start_tokens = self._token_counter
+        name_or_alias = self.parse_name()
+        alias: NameNode | None = None
+        name = name_or_alias
+        if self.expect_optional_token(TokenKind.COLON):
+            alias, name = name_or_alias, self.parse_name()
             self._aliases += 1
-            if self._aliases > self._limits.max_aliases:
-                raise Refused(too_many_aliases(self._limits))
+            if self._aliases > limits.max_aliases:
+                raise Refused(too_many_aliases(limits))
         self._field_depth += 1
-        if self._field_depth > self._limits.max_depth:
-            raise Refused(too_deep(self._limits))
-        start = self._token_counter
+        if self._field_depth > limits.max_depth:
+            raise Refused(too_deep(limits))
+        parent = self._types[-1]
+        definition = _field_definition(self._schema, parent, name.value)
+        self._types.append(
+            get_named_type(definition.type) if definition is not None else None)
+        self._costs.append(0)
         try:
-            node = super().parse_field()
+            arguments = self.parse_arguments(False)
+            directives = self.parse_directives(False)
+            selection_set = (
+                self.parse_selection_set() if self.peek(TokenKind.BRACE_L) else None)
         finally:
             self._field_depth -= 1
+            self._types.pop()
+            children = self._costs.pop()
+        node = FieldNode(alias=alias, name=name, arguments=arguments, directives=directives,
+                         selection_set=selection_set, loc=self.loc(start))
+
+        cost = _field_cost(node, definition, parent, children, _literal_first(node))
+        self._costs[-1] = min(_CAP, self._costs[-1] + cost)
+        if self._operation_level == len(self._costs) - 1 and self._costs[-1] > limits.max_cost:
+            raise Refused(too_complex(limits, self._costs[-1]))
+
         names = self._names[-1]
-        name = node.alias.value if node.alias else node.name.value
-        seen = names.get(name, 0)
-        names[name] = seen + 1
+        response_name = alias.value if alias else name.value
+        seen = names.get(response_name, 0)
+        names[response_name] = seen + 1
         if seen:
-            self._overlap += seen * (1 + self._token_counter - start)
+            self._overlap += seen * (1 + self._token_counter - start_tokens)
             if self._overlap > MAX_OVERLAP_CHECKS:
                 raise Refused(too_repetitive())
         return node
 
 
-def parse_limited(query: str, limits: QueryLimits) -> DocumentNode:
-    """Parse ``query`` within ``limits``; raises :class:`Refused` or GraphQLSyntaxError."""
+def _field_definition(schema: GraphQLSchema | None, parent: Any, name: str) -> Any:
+    if schema is None:
+        return None
+    if parent is schema.query_type and name in ("__schema", "__type"):
+        return SchemaMetaFieldDef if name == "__schema" else TypeMetaFieldDef
+    if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+        return parent.fields.get(name)
+    return None
+
+
+def _literal_first(node: FieldNode) -> int | None:
+    """`first` as written: None when absent, 0 for a variable (its least)."""
+    argument = next((a for a in node.arguments if a.name.value == "first"), None)
+    if argument is None:
+        return None
+    if isinstance(argument.value, IntValueNode):
+        return max(0, min(PAGE_SIZE_MAX, int(argument.value.value)))
+    if isinstance(argument.value, VariableNode):
+        return 0
+    return PAGE_SIZE_MAX
+
+
+def _field_cost(node: FieldNode, definition: Any, parent: Any, children: int,
+                first: int | None) -> int:
+    """1 for the field, its selection once per item it can return; see the module doc."""
+    if definition in (SchemaMetaFieldDef, TypeMetaFieldDef):
+        return INTROSPECTION_COST[node.name.value]
+    if node.selection_set is None:
+        return 1
+    if definition is None:
+        items = 1
+    elif "first" in definition.args:
+        items = PAGE_SIZE_DEFAULT if first is None else first
+    else:
+        field_type = definition.type
+        if isinstance(field_type, GraphQLNonNull):
+            field_type = field_type.of_type
+        if not isinstance(field_type, GraphQLList):
+            items = 1
+        elif node.name.value == "edges" and "pageInfo" in getattr(parent, "fields", {}):
+            items = 1  # a connection's edges: counted by the connection's `first`
+        else:
+            items = DEFAULT_LIST_SIZE
+    return min(_CAP, 1 + items * children)
+
+
+# GraphQL's tokens as one regular expression, for counting them at C speed before the
+# parser (pure Python) starts: it never finds more tokens than graphql-core's lexer does
+# in a valid document (commas, whitespace and anything unmatched are skipped).
+_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n\r]|\\.)*"|#[^\n\r]*|\.\.\.'
+    r"|[A-Za-z_][A-Za-z0-9_]*|-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|[!$&():=@\[\]{|}]"
+)
+
+
+def parse_limited(query: str, limits: QueryLimits,
+                  schema: GraphQLSchema | None = None) -> DocumentNode:
+    """Parse ``query`` within ``limits`` (the cost too, given the schema); raises
+    :class:`Refused` or GraphQLSyntaxError."""
     if len(query) > limits.max_document_bytes or (
         not query.isascii() and len(query.encode("utf-8", "surrogatepass"))
         > limits.max_document_bytes
     ):
         raise Refused(too_large(limits, "bytes"))
-    parser = LimitedParser(query, limits)
+    if len(query) > limits.max_tokens:  # shorter documents cannot hold more tokens
+        tokens = _TOKEN.finditer(query)
+        if sum(1 for _ in itertools.islice(tokens, limits.max_tokens + 1)) > limits.max_tokens:
+            raise Refused(too_large(limits, "tokens"))
+    parser = LimitedParser(query, limits, schema)
     try:
         return parser.parse_document()
     except GraphQLSyntaxError as exc:
@@ -368,59 +516,28 @@ class _Analyser:
 
     def field(self, node: FieldNode, parent: Any) -> tuple[int, int, int]:
         """(cost, size, depth) of one field and its selection."""
-        name = node.name.value
-        definition = None
-        if name == "__schema" and parent is self.schema.query_type:
-            definition = SchemaMetaFieldDef
-        elif name == "__type" and parent is self.schema.query_type:
-            definition = TypeMetaFieldDef
-        elif isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
-            definition = parent.fields.get(name)
+        definition = _field_definition(self.schema, parent, node.name.value)
         if node.selection_set is None:
-            return 1, 1, 1
+            return _field_cost(node, definition, parent, 0, None), 1, 1
         child_type = get_named_type(definition.type) if definition is not None else None
         inner = self.selection_set(node.selection_set, child_type)
         depth = inner.depth + 1
         if depth > self.limits.max_depth:
             raise Refused(too_deep(self.limits))
-        size = min(_CAP, inner.size + 1)
-        if name in INTROSPECTION_COST and definition in (SchemaMetaFieldDef, TypeMetaFieldDef):
-            return INTROSPECTION_COST[name], size, depth
-        items = self.items(node, definition, parent)
-        return min(_CAP, 1 + items * inner.cost), size, depth
+        cost = _field_cost(node, definition, parent, inner.cost, self.first(node))
+        return cost, min(_CAP, inner.size + 1), depth
 
-    def items(self, node: FieldNode, definition: Any, parent: Any) -> int:
-        """How many times a field's selection is resolved per resolution of the field."""
-        if definition is None:
-            return 1
-        if "first" in definition.args:
-            return self.page_size(node)
-        field_type = definition.type
-        if isinstance(field_type, GraphQLNonNull):
-            field_type = field_type.of_type
-        if not isinstance(field_type, GraphQLList):
-            return 1
-        if node.name.value == "edges" and "pageInfo" in getattr(parent, "fields", {}):
-            return 1  # a connection's edges: counted by the connection's `first`
-        return DEFAULT_LIST_SIZE
-
-    def page_size(self, node: FieldNode) -> int:
+    def first(self, node: FieldNode) -> int | None:
+        """`first` of a field: None when absent; a variable at its maximum without the
+        request's variables, at its value with them."""
         argument = next((a for a in node.arguments if a.name.value == "first"), None)
-        if argument is None:
-            return PAGE_SIZE_DEFAULT
-        value = argument.value
-        if isinstance(value, VariableNode):
-            self.uses_variables = True
-            given = (self.variables or {}).get(value.name.value)
-            if self.variables is None or not isinstance(given, int) or isinstance(given, bool):
-                return PAGE_SIZE_MAX
-            return max(0, min(PAGE_SIZE_MAX, given))
-        if isinstance(value, IntValueNode):
-            try:
-                return max(0, min(PAGE_SIZE_MAX, int(value.value)))
-            except ValueError:
-                return PAGE_SIZE_MAX
-        return PAGE_SIZE_MAX
+        if argument is None or not isinstance(argument.value, VariableNode):
+            return _literal_first(node)
+        self.uses_variables = True
+        given = (self.variables or {}).get(argument.value.name.value)
+        if self.variables is None or not isinstance(given, int) or isinstance(given, bool):
+            return PAGE_SIZE_MAX
+        return max(0, min(PAGE_SIZE_MAX, given))
 
 
 def _merge_names(into: dict[str, tuple[int, int]], names: dict[str, tuple[int, int]]) -> None:

@@ -78,6 +78,20 @@ def _per_viewer(document: Any) -> bool:
     return found
 
 
+def _subscribe_id(raw: str) -> str | None:
+    """The id of a subscribe message that decode_json refused, if it can be read at all."""
+    try:
+        message = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(message, dict) and message.get("type") == "subscribe":
+        operation_id = message.get("id")
+        if (isinstance(operation_id, str) and 0 < len(operation_id) <= 100
+                and operation_id.isprintable()):
+            return operation_id
+    return None
+
+
 class GraphQLWebSocketEndpoint:
     def __init__(
         self,
@@ -167,8 +181,19 @@ class _Connection:
             raise _Closed
         try:
             message = decode_json(raw)
+        except BadRequest as exc:
+            # Readable JSON with something unacceptable inside (variables nested too deep,
+            # NUL or half a surrogate pair): refuse that operation, keep the connection.
+            operation_id = _subscribe_id(raw)
+            if operation_id is None or operation_id in self.operations:
+                await self.close(CloseCode.BAD_REQUEST, "Invalid message received")
+                raise _Closed from None
+            await self.send({"id": operation_id, "type": "error", "payload": [
+                {"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}]})
+            return
+        try:
             kind = message["type"]
-        except (BadRequest, TypeError, KeyError):
+        except (TypeError, KeyError):
             await self.close(CloseCode.BAD_REQUEST, "Invalid message received")
             raise _Closed from None
         if kind == "connection_init":

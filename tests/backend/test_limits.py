@@ -142,10 +142,12 @@ async def test_refusals_are_cached_and_the_cache_is_bounded_in_bytes(settings):
         assert document is not None and errors == []
         assert gate.cache.bytes <= budget
     assert 0 < len(gate.cache) < 5
-    hostile = DOCUMENTS[0].query
-    await gate.prepare(hostile)
-    cached = gate.cache.get(hostile)
-    assert cached is not None and cached.errors  # refused once, answered from the cache
+    valid = len(gate.cache)
+    for hostile in DOCUMENTS:
+        await gate.prepare(hostile.query)
+        cached = gate.refusals.get(hostile.query)
+        assert cached is not None and cached.errors  # refused once, then from the cache
+    assert len(gate.cache) == valid  # refusals do not push valid documents out
 
 
 def test_cache_evicts_least_recently_used_within_its_budget():

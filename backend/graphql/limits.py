@@ -7,9 +7,10 @@ is quadratic in repeated fields:
 
 1. request bytes (the HTTP body, the WebSocket message) and the JSON nesting of variables —
    :func:`decode_json`, which also refuses text no database can store (NUL, lone surrogates);
-2. document bytes;
-3. while parsing (:class:`LimitedParser`): tokens (graphql-core's own count, comments
-   included), field depth and aliases — parsing stops at the first token past a limit;
+2. document bytes, then tokens counted by a regular expression (C speed, comments included
+   as graphql-core counts them);
+3. while parsing (:class:`LimitedParser`): field depth, aliases, repeated fields and, root
+   field by root field, the cost — parsing stops at the first field past a limit;
 4. one pass over the parsed document (:func:`analyse`), each fragment analysed once
    (memoised, so fragments that double each other cannot make the analysis itself blow up):
    depth through fragments, the cost of each operation, and how many same-named fields the
@@ -21,9 +22,9 @@ Refusals are top-level GraphQL errors whose ``extensions.code`` is one of
 the ``limit`` that was exceeded.
 
 The cost of an operation estimates the fields it resolves: every field costs 1, and a field's
-selection counts once per item it can return — ``first`` items for a paginated field (20 when
-omitted, the page size), :data:`DEFAULT_LIST_SIZE` for another list. ``__schema`` and
-``__type`` cost a fixed, heavy amount (their size is the schema's, not the document's).
+selection counts once per item it can return — ``first`` items for a paginated field (the
+default page size when omitted), :data:`DEFAULT_LIST_SIZE` for another list. ``__schema``
+and ``__type`` cost a fixed, heavy amount (their size is the schema's, not the document's).
 """
 
 from __future__ import annotations
@@ -61,13 +62,14 @@ from graphql.language.parser import Parser
 from graphql.type import GraphQLInterfaceType
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 
+from backend.graphql.core import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from backend.settings import Settings
 
 # Plain lists (not connections) are short reference lists or a complaint's photos and
 # timeline: an item count for them, since they take no `first`.
 DEFAULT_LIST_SIZE = 10
-PAGE_SIZE_DEFAULT = 20  # backend.graphql.core.DEFAULT_PAGE_SIZE
-PAGE_SIZE_MAX = 100  # backend.graphql.core.MAX_PAGE_SIZE
+PAGE_SIZE_DEFAULT = DEFAULT_PAGE_SIZE
+PAGE_SIZE_MAX = MAX_PAGE_SIZE
 INTROSPECTION_COST = {"__schema": 2_500, "__type": 100}
 # Pairs of same-named fields in one selection (weighted by what each comparison recurses
 # into) that validation may compare: a client's fragments repeat `id` and `__typename` a few

@@ -78,16 +78,23 @@ def code_of(answer: Any) -> str:
         return f"?{str(answer)[:80]}"
 
 
+async def ws_open(url: str) -> Any:
+    # No permessage-deflate: the figures are the server's, not the client compressing.
+    ws = await connect(url, subprotocols=["graphql-transport-ws"], max_size=None,
+                       compression=None)
+    await ws.send('{"type":"connection_init","payload":{}}')
+    await ws.recv()
+    return ws
+
+
 async def ws_once(url: str, ws: Any, query: str, n: int) -> tuple[Any, str]:
     """Send one subscribe; the socket (reopened if the server closed it) and the outcome."""
     if ws is None:
-        # No permessage-deflate: the figures are the server's, not the client compressing.
-        ws = await connect(url, subprotocols=["graphql-transport-ws"], max_size=None,
-                           compression=None)
-        await ws.send('{"type":"connection_init","payload":{}}')
-        await ws.recv()
-    await ws.send(json.dumps({"id": str(n), "type": "subscribe", "payload": {"query": query}}))
+        ws = await ws_open(url)
     try:
+        # The server may close (1009) while a large message is still being sent.
+        await ws.send(json.dumps({"id": str(n), "type": "subscribe",
+                                  "payload": {"query": query}}))
         while True:
             message = json.loads(await ws.recv())
             if message.get("id") == str(n):
@@ -110,6 +117,8 @@ async def refusal_times(port: int, repeat: int) -> list[dict[str, Any]]:
                 for _ in range(repeat):
                     n += 1
                     query = hostile.query if cached else unique(hostile, n)
+                    if transport == "ws" and ws is None:
+                        ws = await ws_open(url)  # a refusal may have closed the last one
                     started = time.perf_counter()
                     if transport == "http":
                         status, answer = await http_once(

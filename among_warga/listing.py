@@ -13,18 +13,20 @@ from backend.accounts.models import User
 from backend.accounts.services import Principal
 from backend.errors import ServiceError
 from backend.graphql.core import paginate_keyset
+from backend.ids import parse_id
+
+TICKET_NUMBER_MAX_LENGTH = Complaint._meta.fields_map["ticket_number"].max_length
 
 
 async def find_complaint(*, id: Any = None, ticket_number: str | None = None) -> Complaint | None:
     if id is not None:
-        text = str(id).strip()
-        if not text.isdigit() or len(text) > 12:
+        complaint_id = parse_id(id)
+        if complaint_id is None:
             return None
-        return await Complaint.get_or_none(id=int(text)).select_related("category")
-    if ticket_number:
-        return await Complaint.get_or_none(
-            ticket_number=ticket_number.strip().upper()
-        ).select_related("category")
+        return await Complaint.get_or_none(id=complaint_id).select_related("category")
+    ticket_number = (ticket_number or "").strip().upper()
+    if ticket_number and len(ticket_number) <= TICKET_NUMBER_MAX_LENGTH:
+        return await Complaint.get_or_none(ticket_number=ticket_number).select_related("category")
     return None
 
 

@@ -16,8 +16,9 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from among_warga.feeds import routes as complaint_feed_routes
-from backend import db
+from backend import db, http_security
 from backend.events.bus import EventBus
+from backend.graphql.documents import DocumentGate
 from backend.graphql.http import GraphQLHTTPEndpoint
 from backend.graphql.ws import GraphQLWebSocketEndpoint
 from backend.jobs import run_forever
@@ -50,8 +51,10 @@ def create_app(
     periodic jobs run in the server (default) and not in tests unless asked."""
     settings = settings or load_settings()
     services: dict[str, Any] = {}
-    graphql_http = GraphQLHTTPEndpoint(schema.graphql_schema, settings, services=services)
-    graphql_ws = GraphQLWebSocketEndpoint(schema.graphql_schema, settings, services=services)
+    # One gate and document cache for both transports: same limits, same validation.
+    gate = DocumentGate(schema.graphql_schema, settings)
+    graphql_http = GraphQLHTTPEndpoint(gate, settings, services=services)
+    graphql_ws = GraphQLWebSocketEndpoint(gate, settings, services=services)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -86,6 +89,7 @@ def create_app(
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         lifespan=lifespan,
+        middleware=http_security.middleware(settings),
     )
     app.state.settings = settings
     app.state.services = services

@@ -28,7 +28,6 @@ from typing import Any
 from graphql import (
     ExecutionResult,
     GraphQLError,
-    GraphQLSchema,
     OperationType,
     execute,
     get_operation_ast,
@@ -42,13 +41,9 @@ from backend import ratelimit
 from backend.accounts.services import Principal, recheck_principals
 from backend.clock import utcnow
 from backend.graphql.context import RequestContext
-from backend.graphql.http import (
-    finish_operation,
-    format_error,
-    is_awaitable,
-    parse_and_validate,
-    result_body,
-)
+from backend.graphql.documents import DocumentGate
+from backend.graphql.http import finish_operation, format_error, is_awaitable, result_body
+from backend.graphql.limits import BadRequest, decode_json
 from backend.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,6 +63,7 @@ class CloseCode:
     # The standard "Try Again Later": graphql-ws retries it (with its back-off), unlike its
     # own 4429, which it treats as fatal.
     TRY_AGAIN_LATER = 1013
+    MESSAGE_TOO_BIG = 1009  # RFC 6455, as uvicorn's ws_max_size closes
 
 
 class _Closed(Exception):
@@ -152,19 +148,33 @@ def _coded_error(code: str, language: str | None, text_id: str, text_en: str,
                  **extensions: Any) -> GraphQLError:
     return GraphQLError(text_en if language == "en" else text_id,
                         extensions={"code": code, **extensions})
+def _subscribe_id(raw: str) -> str | None:
+    """The id of a subscribe message that decode_json refused, if it can be read at all."""
+    try:
+        message = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(message, dict) and message.get("type") == "subscribe":
+        operation_id = message.get("id")
+        if (isinstance(operation_id, str) and 0 < len(operation_id) <= 100
+                and operation_id.isprintable()):
+            return operation_id
+    return None
 
 
 class GraphQLWebSocketEndpoint:
     def __init__(
         self,
-        schema: GraphQLSchema,
+        gate: DocumentGate,
         settings: Settings,
         *,
         services: dict[str, Any] | None = None,
         init_timeout: float = 10.0,
     ) -> None:
-        self.schema = schema
+        self.gate = gate
+        self.schema = gate.schema
         self.settings = settings
+        self.max_message_bytes = settings.graphql_max_request_bytes
         self.services = services if services is not None else {}
         self.init_timeout = init_timeout
         self.monitor = SessionMonitor(settings.ws_session_check_seconds)
@@ -281,10 +291,27 @@ class _Connection:
             await self.websocket.send_text(text)
 
     async def _handle(self, raw: str) -> None:
+        limit = self.endpoint.max_message_bytes
+        if len(raw) > limit or (not raw.isascii() and len(raw.encode("utf-8", "replace")) > limit):
+            # `batt serve` has uvicorn refuse these before they are read whole; this is the
+            # same limit for any other server.
+            await self.close(CloseCode.MESSAGE_TOO_BIG, "Message too big")
+            raise _Closed
         try:
-            message = json.loads(raw)
+            message = decode_json(raw)
+        except BadRequest as exc:
+            # Readable JSON with something unacceptable inside (variables nested too deep,
+            # NUL or half a surrogate pair): refuse that operation, keep the connection.
+            operation_id = _subscribe_id(raw)
+            if operation_id is None or operation_id in self.operations:
+                await self.close(CloseCode.BAD_REQUEST, "Invalid message received")
+                raise _Closed from None
+            await self.send({"id": operation_id, "type": "error", "payload": [
+                {"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}]})
+            return
+        try:
             kind = message["type"]
-        except (ValueError, TypeError, KeyError):
+        except (TypeError, KeyError):
             await self.close(CloseCode.BAD_REQUEST, "Invalid message received")
             raise _Closed from None
         if kind == "connection_init":
@@ -409,22 +436,26 @@ class _Connection:
                 return
             query = payload.get("query")
             variables = payload.get("variables")
-            bad_variables = variables is not None and not isinstance(variables, dict)
-            if not isinstance(query, str) or bad_variables:
-                await self._error(operation_id, [GraphQLError("Invalid query or variables.")])
+            operation_name = payload.get("operationName")
+            if (not isinstance(query, str)
+                    or (variables is not None and not isinstance(variables, dict))
+                    or (operation_name is not None and not isinstance(operation_name, str))):
+                await self._error(operation_id, [GraphQLError(
+                    "Invalid query, variables or operationName.")])
                 return
-            document, errors = parse_and_validate(self.endpoint.schema, query)
-            if document is None or errors:
-                await self._error(operation_id, list(errors))
+            document, errors = await self.endpoint.gate.prepare(query, variables)
+            if document is None:
+                await self._error(operation_id, errors)
                 return
-            operation = get_operation_ast(document, payload.get("operationName"))
+            operation = get_operation_ast(document, operation_name)
             if operation is None:
                 await self._error(operation_id, [GraphQLError("Unknown operation.")])
                 return
             kwargs = dict(
                 context_value=context,
                 variable_values=variables,
-                operation_name=payload.get("operationName"),
+                operation_name=operation_name,
+                hide_suggestions=self.endpoint.gate.hide_suggestions,
             )
             if operation.operation == OperationType.SUBSCRIPTION:
                 stream = await create_source_event_stream(self.endpoint.schema, document,
@@ -447,7 +478,8 @@ class _Connection:
         except Exception:  # one broken operation must not take the connection down
             log.exception("subscription %s failed", operation_id)
             with contextlib.suppress(_Closed):
-                await self._error(operation_id, [GraphQLError("Internal server error.")])
+                await self._error(operation_id, [GraphQLError(
+                    "Internal server error.", extensions={"code": "INTERNAL_SERVER_ERROR"})])
 
     async def _pump(self, operation_id: str, stream: AsyncIterator[Any], document: Any,
                     query: str, kwargs: dict[str, Any]) -> None:

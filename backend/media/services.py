@@ -21,6 +21,7 @@ from tortoise.expressions import Q
 from backend.accounts.models import Role
 from backend.clock import utcnow
 from backend.errors import ServiceError
+from backend.ids import parse_id
 from backend.media.errors import MediaErrorCode
 from backend.media.models import Photo
 from backend.media.pipeline import (
@@ -37,7 +38,6 @@ log = logging.getLogger(__name__)
 
 INLINE_HASH_BYTES = 2 * 2**20
 CLIENT_KEY = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
-_MAX_ID = 2**31 - 1
 
 
 def limits_for(settings: Settings) -> PhotoLimits:
@@ -160,11 +160,11 @@ async def get_owned_photos(
     """
     wanted: list[int] = []
     for raw in ids:
-        text = str(raw).strip()
-        if not text.isdigit() or len(text) > 10 or int(text) > _MAX_ID:
+        photo_id = parse_id(raw)
+        if photo_id is None:
             raise ServiceError(MediaErrorCode.PHOTO_NOT_FOUND, field)
-        if int(text) not in wanted:
-            wanted.append(int(text))
+        if photo_id not in wanted:
+            wanted.append(photo_id)
     if not wanted:
         return []
     found = {p.id: p for p in await Photo.filter(id__in=wanted, owner_id=owner_id)}

@@ -1,4 +1,5 @@
-"""Admins edit complaint categories: names, icons, active flag and service targets."""
+"""Admins edit complaint categories: names, icons, active flag, the sensitive-location flag
+(which moves the public point of the category's complaints) and service targets."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from among_warga import spatial
 from among_warga.errors import ComplaintErrorCode as Code
 from among_warga.models import ComplaintCategory
 from backend.accounts.models import AuditLog, User
@@ -25,7 +27,7 @@ async def save_category(actor: User, code: str, changes: dict[str, Any]) -> Comp
     code = (code or "").strip().lower()
     problems: list[FieldError] = []
     if not CODE_RE.match(code):
-        problems.append(FieldError(Code.UNKNOWN_CATEGORY, "code"))
+        problems.append(FieldError(Code.UNKNOWN_CATEGORY, "code", codes=code))
     for key, limit in TEXT_LIMITS.items():
         if key in changes:
             changes[key] = " ".join(str(changes[key]).split())
@@ -51,10 +53,15 @@ async def save_category(actor: User, code: str, changes: dict[str, Any]) -> Comp
             category = await ComplaintCategory.create(code=code, **changes)
             action = "create_category"
         else:
+            was_sensitive = category.sensitive_location
             for key, value in changes.items():
                 setattr(category, key, value)
             await category.save()
             action = "update_category"
+            if category.sensitive_location != was_sensitive:
+                # Its complaints' public points follow at once, in this transaction: the
+                # public map never shows a sensitive report exactly, not even for a moment.
+                await spatial.repoint_category(category.id, category.sensitive_location)
         await AuditLog.create(actor=actor, action=action, target_type="ComplaintCategory",
                               target_id=str(category.id), detail={"code": code, **changes})
     return category

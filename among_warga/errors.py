@@ -25,6 +25,7 @@ class ComplaintErrorCode(ErrorCode):
     INVALID_RATING = "invalid_rating"
     COMMENT_TOO_LONG = "comment_too_long"
     INVALID_BBOX = "invalid_bbox"
+    UNKNOWN_STATUS = "unknown_status"
     INVALID_TARGET = "invalid_target"
     INVALID_NAME = "invalid_name"
 
@@ -32,7 +33,7 @@ class ComplaintErrorCode(ErrorCode):
 C = ComplaintErrorCode
 messages({
     C.NOT_FOUND: ("Laporan tidak ditemukan.", "Complaint not found."),
-    C.UNKNOWN_CATEGORY: ("Kategori tidak dikenal.", "Unknown category."),
+    C.UNKNOWN_CATEGORY: ("Kategori tidak dikenal: {codes}.", "Unknown category: {codes}."),
     C.CATEGORY_INACTIVE: ("Kategori ini sedang tidak menerima laporan. Pilih kategori lain.",
                           "This category is not taking reports now. Pick another one."),
     C.DESCRIPTION_REQUIRED: ("Tuliskan penjelasan singkat masalahnya.",
@@ -59,13 +60,16 @@ messages({
     C.NOT_SUPPORTABLE: ("Laporan ini tidak bisa didukung (sudah selesai atau tidak publik).",
                         "This report cannot be supported (closed or not public)."),
     C.OWN_COMPLAINT: ("Ini laporan Anda sendiri.", "This is your own report."),
-    C.INVALID_TRANSITION: ("Status laporan saat ini tidak mengizinkan tindakan ini.",
-                           "The report's current status does not allow this."),
+    C.INVALID_TRANSITION: ("Status laporan saat ini {current}; tindakan ini memerlukan status "
+                           "{expected}.",
+                           "The report is {current} now; this needs {expected}."),
     C.CONFIRMATION_CLOSED: ("Batas waktu konfirmasi (7 hari) sudah lewat.",
                             "The 7-day confirmation period has ended."),
     C.INVALID_RATING: ("Nilai harus 1 sampai 5.", "The rating must be 1 to 5."),
     C.COMMENT_TOO_LONG: ("Komentar maksimal 1000 karakter.", "At most 1000 characters."),
-    C.INVALID_BBOX: ("Batas peta tidak valid.", "Invalid map bounds."),
+    C.INVALID_BBOX: ("Batas peta tidak valid: bbox=selatan,barat,utara,timur (derajat WGS84).",
+                     "Invalid map bounds: bbox=south,west,north,east (WGS84 degrees)."),
+    C.UNKNOWN_STATUS: ("Status tidak dikenal: {statuses}.", "Unknown status: {statuses}."),
     C.INVALID_TARGET: ("Target waktu harus lebih dari 0 menit.", "Targets must be > 0 minutes."),
     C.INVALID_NAME: ("Nama harus 2–100 karakter.", "Names must be 2–100 characters."),
 })

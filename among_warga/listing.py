@@ -8,23 +8,25 @@ from typing import Any
 from among_warga import spatial
 from among_warga.errors import ComplaintErrorCode as Code
 from among_warga.models import Complaint, ComplaintCategory, ComplaintStatus
-from among_warga.visibility import Audience, View, audience_for
+from among_warga.visibility import Policy, View
 from backend.accounts.models import User
 from backend.accounts.services import Principal
 from backend.errors import ServiceError
 from backend.graphql.core import paginate_keyset
+from backend.ids import parse_id
+
+TICKET_NUMBER_MAX_LENGTH = Complaint._meta.fields_map["ticket_number"].max_length
 
 
 async def find_complaint(*, id: Any = None, ticket_number: str | None = None) -> Complaint | None:
     if id is not None:
-        text = str(id).strip()
-        if not text.isdigit() or len(text) > 12:
+        complaint_id = parse_id(id)
+        if complaint_id is None:
             return None
-        return await Complaint.get_or_none(id=int(text)).select_related("category")
-    if ticket_number:
-        return await Complaint.get_or_none(
-            ticket_number=ticket_number.strip().upper()
-        ).select_related("category")
+        return await Complaint.get_or_none(id=complaint_id).select_related("category")
+    ticket_number = (ticket_number or "").strip().upper()
+    if ticket_number and len(ticket_number) <= TICKET_NUMBER_MAX_LENGTH:
+        return await Complaint.get_or_none(ticket_number=ticket_number).select_related("category")
     return None
 
 
@@ -49,11 +51,7 @@ async def public_complaints_page(
     index (GiST / R*Tree) — never a scan of every complaint in the city."""
     if not spatial.valid_bbox(*bbox):
         raise ServiceError(Code.INVALID_BBOX, "bbox")
-    category_ids = None
-    if category_codes:
-        category_ids = list(
-            await ComplaintCategory.filter(code__in=category_codes).values_list("id", flat=True)
-        )
+    category_ids = await category_ids_for(category_codes)
 
     async def fetch(before_id: int | None, limit: int) -> list[Complaint]:
         return await spatial.public_in_bbox(bbox, category_ids, statuses,
@@ -66,21 +64,27 @@ async def public_complaints_page(
                                  count=count, nodes=nodes)
 
 
-def viewer_nodes(principal: Principal | None) -> Callable[[list[Complaint]], Awaitable[list[View]]]:
-    async def nodes(rows: list[Complaint]) -> list[View]:
-        views = []
-        for row in rows:
-            audience = await audience_for(row, principal) or Audience.PUBLIC
-            views.append(View(row, audience, principal))
-        return views
+async def category_ids_for(codes: list[str] | None) -> list[int] | None:
+    """The ids of the category codes a public list filters on (None: no filter). Unknown codes
+    are refused, naming them — never a silently empty answer."""
+    if not codes:
+        return None
+    wanted = list(dict.fromkeys(c.strip() for c in codes))
+    found = dict(await ComplaintCategory.filter(code__in=wanted).values_list("code", "id"))
+    unknown = [c for c in wanted if c not in found]
+    if unknown:
+        raise ServiceError(Code.UNKNOWN_CATEGORY, "categoryCodes", codes=", ".join(unknown))
+    return [found[c] for c in wanted]
 
-    return nodes
 
+def viewer_nodes(
+    principal: Principal | None,
+) -> Callable[[list[Complaint]], Awaitable[list[View | None]]]:
+    """Each complaint of a page as this caller may see it — the same way in every list, so a
+    client caching complaints by id never holds two versions of one (the public map shows a
+    reporter their own pin exactly, as myComplaints does). Decided for the page at once."""
 
-def public_nodes(principal: Principal | None) -> Callable[[list[Complaint]], Awaitable[list[View]]]:
-    """The public map shows every complaint the public way, whoever is looking."""
-
-    async def nodes(rows: list[Complaint]) -> list[View]:
-        return [View(row, Audience.PUBLIC, principal) for row in rows]
+    async def nodes(rows: list[Complaint]) -> list[View | None]:
+        return await Policy(principal).views(rows)
 
     return nodes

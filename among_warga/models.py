@@ -7,7 +7,7 @@ from enum import Enum
 from tortoise import fields
 from tortoise.models import Model
 
-from backend.accounts.models import User
+from backend.accounts.models import Skpd, User
 
 
 class ComplaintStatus(str, Enum):
@@ -79,6 +79,12 @@ class Complaint(Model):
     description = fields.TextField()
     lat = fields.FloatField()
     lon = fields.FloatField()
+    # The point the public may learn: the exact one, or for a sensitive category the exact one
+    # snapped to a 0.001° grid (among_warga.visibility.public_point). Every public filter,
+    # distance and sort uses it, through its own spatial index. Null only in rows a migration
+    # has not filled yet (the column was added to a table in use).
+    public_lat = fields.FloatField(null=True)
+    public_lon = fields.FloatField(null=True)
     village_code = fields.CharField(max_length=64, null=True)
     village_name = fields.CharField(max_length=120, null=True)
     district_code = fields.CharField(max_length=64, null=True)
@@ -156,6 +162,11 @@ class TimelineEntry(Model):
     )
     # Which side wrote it, for the resident's view ("Command Center", "Dinas PUPR").
     actor_label = fields.CharField(max_length=120, default="")
+    # The SKPD whose responder wrote it (null: command center, reporter, system). An internal
+    # note is shown to operators and to this SKPD only — not to another agency.
+    author_skpd: fields.ForeignKeyNullableRelation[Skpd] = fields.ForeignKeyField(
+        "accounts.Skpd", related_name="timeline_entries", null=True, on_delete=fields.SET_NULL
+    )
     photo_ids = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
 

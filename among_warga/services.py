@@ -27,7 +27,8 @@ from among_warga.models import (
     Visibility,
 )
 from among_warga.tickets import next_ticket_number
-from among_warga.transitions import Change, change_status, event_payload, sla_due
+from among_warga.transitions import Change, change_status, event_payload, refused, sla_due
+from among_warga.visibility import photos_public, public_point
 from backend import ratelimit
 from backend.accounts.models import User
 from backend.clock import utcnow
@@ -73,7 +74,7 @@ def check_coordinates(lat: float, lon: float) -> None:
 async def active_category(code: str) -> ComplaintCategory:
     category = await ComplaintCategory.get_or_none(code=(code or "").strip())
     if category is None:
-        raise ServiceError(Code.UNKNOWN_CATEGORY, "categoryCode")
+        raise ServiceError(Code.UNKNOWN_CATEGORY, "categoryCode", codes=code)
     if not category.active:
         raise ServiceError(Code.CATEGORY_INACTIVE, "categoryCode")
     return category
@@ -134,6 +135,8 @@ async def submit_complaint(
         wait = in_window[len(in_window) - limit.per_user] + window - now
         raise _rate_limited(wait.total_seconds())
 
+    sensitive = category.sensitive_location
+    public_lat, public_lon = public_point(request.lat, request.lon, sensitive)
     try:
         async with unit_of_work():
             try:
@@ -147,6 +150,8 @@ async def submit_complaint(
                 description=description,
                 lat=request.lat,
                 lon=request.lon,
+                public_lat=public_lat,
+                public_lon=public_lon,
                 village_code=place.village_code,
                 village_name=place.village_name,
                 district_code=place.district_code,
@@ -157,10 +162,13 @@ async def submit_complaint(
                 request_fingerprint=fingerprint,
                 sla_due_at=sla_due(category, ComplaintStatus.SUBMITTED, now),
             )
+            await spatial.follow_category_flag(complaint, category.id, sensitive)
             await ComplaintPhoto.bulk_create(
                 [ComplaintPhoto(complaint=complaint, photo_id=pid, position=i)
                  for i, pid in enumerate(photo_ids)]
             )
+            if photos_public(complaint):
+                await spatial.publish_photos(photo_ids)
             await TimelineEntry.create(
                 complaint=complaint, kind=TimelineKind.STATUS, to_status=complaint.status.value,
                 actor=reporter, actor_label="Pelapor", public=True,
@@ -201,7 +209,7 @@ async def similar_complaints(
     """Open, publicly visible complaints of the category near the point, nearest first."""
     category = await ComplaintCategory.get_or_none(code=category_code)
     if category is None:
-        raise ServiceError(Code.UNKNOWN_CATEGORY, "categoryCode")
+        raise ServiceError(Code.UNKNOWN_CATEGORY, "categoryCode", codes=category_code)
     check_coordinates(lat, lon)
     radius_m = min(max(radius_m, 1.0), 500.0)
     return await spatial.open_public_within(
@@ -246,7 +254,7 @@ async def confirm_resolution(
     if complaint is None or complaint.reporter_id != reporter.id:
         raise ServiceError(Code.NOT_FOUND, "id")
     if complaint.status != ComplaintStatus.RESOLVED:
-        raise ServiceError(Code.INVALID_TRANSITION, "id")
+        raise refused(complaint.status, [ComplaintStatus.RESOLVED])
     if complaint.resolved_at is None or utcnow() - complaint.resolved_at > CONFIRMATION_WINDOW:
         raise ServiceError(Code.CONFIRMATION_CLOSED, "id")
     problems = []

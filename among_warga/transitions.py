@@ -4,6 +4,7 @@ work. The command center and the responders both go through here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,9 +17,11 @@ from among_warga.models import (
     TimelineEntry,
     TimelineKind,
 )
+from among_warga.spatial import publish_photos
+from among_warga.visibility import photos_public
 from backend.accounts.models import User
 from backend.clock import utcnow
-from backend.errors import ServiceError
+from backend.errors import ErrorCode, ServiceError
 from backend.events import EventType, record_event
 
 
@@ -60,12 +63,16 @@ async def add_timeline(
     public: bool = True,
     from_status: ComplaintStatus | None = None,
     photo_ids: list[int] | None = None,
+    author_skpd_id: int | None = None,
 ) -> TimelineEntry:
+    if public and photo_ids and photos_public(complaint):
+        # Shown on a public timeline: the photos get their public URLs.
+        await publish_photos(photo_ids)
     return await TimelineEntry.create(
         complaint=complaint, kind=kind, actor=actor, actor_label=actor_label, note=note,
         public=public, from_status=from_status.value if from_status else None,
         to_status=complaint.status.value if kind == TimelineKind.STATUS else None,
-        photo_ids=photo_ids or [],
+        photo_ids=photo_ids or [], author_skpd_id=author_skpd_id,
     )
 
 
@@ -89,6 +96,20 @@ STATUS_TEXT_ID = {
 }
 
 
+def refused(current: ComplaintStatus, allowed_from: Iterable[ComplaintStatus], *,
+            code: ErrorCode = Code.INVALID_TRANSITION) -> ServiceError:
+    """INVALID_TRANSITION naming the status the complaint is in and the one(s) the action
+    needs, in the GraphQL enum spelling clients know (``current``, ``expected``)."""
+    order = list(ComplaintStatus)
+    expected = sorted(set(allowed_from), key=order.index)
+    return ServiceError(code, "id", current=current.name,
+                        expected=" / ".join(s.name for s in expected))
+
+
+def allowed_before(to: ComplaintStatus) -> list[ComplaintStatus]:
+    return [status for status, targets in ALLOWED.items() if to in targets]
+
+
 @dataclass
 class Change:
     to: ComplaintStatus
@@ -101,6 +122,7 @@ class Change:
     fields: dict[str, Any] = field(default_factory=dict)
     payload: dict[str, Any] = field(default_factory=dict)
     skpd_ids: list[int] | None = None  # the SKPDs holding the case after the change
+    author_skpd_id: int | None = None  # the SKPD of the responder making the change
 
 
 async def change_status(complaint: Complaint, change: Change, *, expected: ComplaintStatus
@@ -109,7 +131,7 @@ async def change_status(complaint: Complaint, change: Change, *, expected: Compl
     unit_of_work. The update is conditional on the status still being ``expected``, so of two
     operators acting at once only one wins; the other gets INVALID_TRANSITION."""
     if change.to not in ALLOWED[expected]:
-        raise ServiceError(Code.INVALID_TRANSITION, "id")
+        raise refused(expected, allowed_before(change.to))
     category: ComplaintCategory = complaint.category
     now = utcnow()
     updates: dict[str, Any] = {"status": change.to, "updated_at": now, **change.fields}
@@ -121,13 +143,16 @@ async def change_status(complaint: Complaint, change: Change, *, expected: Compl
         updates["closed_at"] = now
     won = await Complaint.filter(id=complaint.id, status=expected).update(**updates)
     if not won:
-        raise ServiceError(Code.INVALID_TRANSITION, "id")
+        # Someone else changed it first: say what it is now.
+        now_status = await Complaint.filter(id=complaint.id).values_list("status", flat=True)
+        raise refused(ComplaintStatus(now_status[0]) if now_status else expected, [expected])
     await complaint.refresh_from_db()
     complaint.category = category
     await add_timeline(
         complaint, kind=TimelineKind.STATUS if change.to != expected else TimelineKind.RESPONSE,
         actor=change.actor, actor_label=change.actor_label, note=change.note,
         public=change.public, from_status=expected, photo_ids=change.photo_ids,
+        author_skpd_id=change.author_skpd_id,
     )
     await _record(complaint, change)
     if change.public:
@@ -149,7 +174,7 @@ async def record_note(complaint: Complaint, change: Change) -> None:
     await add_timeline(
         complaint, kind=TimelineKind.RESPONSE if change.public else TimelineKind.NOTE,
         actor=change.actor, actor_label=change.actor_label, note=change.note,
-        public=change.public, photo_ids=change.photo_ids,
+        public=change.public, photo_ids=change.photo_ids, author_skpd_id=change.author_skpd_id,
     )
     await _record(complaint, change)
 

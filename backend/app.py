@@ -17,8 +17,9 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from among_warga.feeds import routes as complaint_feed_routes
-from backend import db
+from backend import db, http_security
 from backend.events.bus import EventBus
+from backend.graphql.documents import DocumentGate
 from backend.graphql.http import GraphQLHTTPEndpoint
 from backend.graphql.ws import GraphQLWebSocketEndpoint
 from backend.jobs import run_forever
@@ -53,8 +54,10 @@ def create_app(
     periodic jobs run in the server (default) and not in tests unless asked."""
     settings = settings or load_settings()
     services: dict[str, Any] = {}
-    graphql_http = GraphQLHTTPEndpoint(schema.graphql_schema, settings, services=services)
-    graphql_ws = GraphQLWebSocketEndpoint(schema.graphql_schema, settings, services=services)
+    # One gate and document cache for both transports: same limits, same validation.
+    gate = DocumentGate(schema.graphql_schema, settings)
+    graphql_http = GraphQLHTTPEndpoint(gate, settings, services=services)
+    graphql_ws = GraphQLWebSocketEndpoint(gate, settings, services=services)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -90,8 +93,11 @@ def create_app(
     ]
     app = Starlette(
         routes=routes,
-        # Outermost: a request id, the request log line and the HTTP metrics for everything.
-        middleware=[Middleware(RequestMiddleware, routes=routes)],
+        # Security headers and CORS outermost (they also dress the 503 the request
+        # middleware answers when the database is down); then a request id, the request log
+        # line and the HTTP metrics for everything.
+        middleware=[*http_security.middleware(settings),
+                    Middleware(RequestMiddleware, routes=routes)],
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -145,6 +145,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         forwarded_allow_ips=",".join(settings.trusted_proxies) or "",
         # The sans-I/O implementation: uvicorn's default one uses websockets' deprecated API.
         ws="websockets-sansio",
+        # A WebSocket message is one GraphQL request: the same size limit as an HTTP body,
+        # refused (close 1009) before it is buffered whole.
+        ws_max_size=settings.graphql_max_request_bytes,
         # uvloop's event loop and the httptools parser: less CPU per request than the pure
         # Python defaults, which is what the 2-core intake target is about.
         loop="uvloop",

@@ -7,6 +7,7 @@ production (``BATT_ENV=production``) refuses to start without an explicit secret
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +81,24 @@ class Settings:
     metrics_token: str | None = None
     # `batt serve` logs JSON lines (one per request); "text" for a developer's terminal.
     log_format: str = "json"
+    # Lifetime of the signed URLs of photos that are not public (confidential complaints,
+    # photos not attached to anything public yet), seconds.
+    media_url_ttl_seconds: int = 900
+    # What one GraphQL request may ask (backend/graphql/limits.py): bytes of an HTTP body or
+    # WebSocket message, bytes and tokens of the document, field depth, aliases, cost.
+    graphql_max_request_bytes: int = 64 * 1024
+    graphql_max_document_bytes: int = 32 * 1024
+    graphql_max_tokens: int = 2_000
+    graphql_max_depth: int = 15
+    graphql_max_aliases: int = 30
+    graphql_max_cost: int = 25_000
+    # Memory held by the per-process cache of parsed documents (an estimate, bytes).
+    graphql_cache_bytes: int = 32 * 1024 * 1024
+    # Web apps of the city allowed to call the API from a browser (CORS), e.g.
+    # ("https://lapor.batukota.go.id",); none by default.
+    cors_origins: tuple[str, ...] = ()
+    # Served behind a TLS-terminating proxy: tell browsers to use HTTPS only (HSTS).
+    behind_tls: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -181,6 +200,31 @@ def _log_format() -> str:
     if value not in ("json", "text"):
         raise ConfigurationError(f"BATT_LOG_FORMAT must be json or text, got {value!r}")
     return value
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw is None:
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def _origins(name: str) -> tuple[str, ...]:
+    """Comma-separated browser origins: scheme://host[:port], nothing after."""
+    origins = []
+    for part in (_env(name, "") or "").split(","):
+        origin = part.strip().rstrip("/")
+        if not origin:
+            continue
+        if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?", origin):
+            raise ConfigurationError(
+                f"{name}: {origin!r} is not an origin like https://lapor.batukota.go.id "
+                "(scheme and host, optional port, no path; no wildcard)"
+            )
+        origins.append(origin.lower())
+    return tuple(origins)
 
 
 def load_settings() -> Settings:
@@ -208,6 +252,9 @@ def load_settings() -> Settings:
     rate_limits_disabled = (_env("BATT_RATE_LIMITS", "on") or "on").lower() == "off"
     if rate_limits_disabled and env == "production":
         raise ConfigurationError("BATT_RATE_LIMITS=off is for benchmarks, not production")
+    media_url_ttl_seconds = _env_int("BATT_MEDIA_URL_TTL", 900)
+    if not 60 <= media_url_ttl_seconds <= 7 * 24 * 3600:
+        raise ConfigurationError("BATT_MEDIA_URL_TTL must be between 60 seconds and 7 days")
 
     return Settings(
         env=env,
@@ -235,4 +282,14 @@ def load_settings() -> Settings:
         data_keys=data_keys,
         metrics_token=_env("BATT_METRICS_TOKEN"),
         log_format=_log_format(),
+        media_url_ttl_seconds=media_url_ttl_seconds,
+        graphql_max_request_bytes=_env_int("BATT_GRAPHQL_MAX_REQUEST_BYTES", 64 * 1024),
+        graphql_max_document_bytes=_env_int("BATT_GRAPHQL_MAX_DOCUMENT_BYTES", 32 * 1024),
+        graphql_max_tokens=_env_int("BATT_GRAPHQL_MAX_TOKENS", 2_000),
+        graphql_max_depth=_env_int("BATT_GRAPHQL_MAX_DEPTH", 15),
+        graphql_max_aliases=_env_int("BATT_GRAPHQL_MAX_ALIASES", 30),
+        graphql_max_cost=_env_int("BATT_GRAPHQL_MAX_COST", 25_000),
+        graphql_cache_bytes=_env_int("BATT_GRAPHQL_CACHE_BYTES", 32 * 1024 * 1024),
+        cors_origins=_origins("BATT_CORS_ORIGINS"),
+        behind_tls=_env_bool("BATT_BEHIND_TLS", False),
     )

@@ -24,17 +24,19 @@ class CaseErrorCode(ErrorCode):
 C = CaseErrorCode
 messages({
     C.NOT_FOUND: ("Kasus tidak ditemukan.", "Case not found."),
-    C.INVALID_TRANSITION: ("Status kasus saat ini tidak mengizinkan tindakan ini.",
-                           "The case's current status does not allow this."),
+    C.INVALID_TRANSITION: ("Status kasus saat ini {current}; tindakan ini memerlukan status "
+                           "{expected}.",
+                           "The case is {current} now; this needs {expected}."),
     C.REASON_REQUIRED: ("Tuliskan alasannya (untuk pelapor).",
                         "Give a reason (the reporter sees it)."),
     C.NOTE_TOO_LONG: ("Catatan maksimal 2000 karakter.", "At most 2000 characters."),
     C.SKPD_REQUIRED: ("Pilih minimal satu SKPD.", "Choose at least one SKPD."),
-    C.SKPD_NOT_FOUND: ("SKPD tidak ditemukan.", "SKPD not found."),
+    C.SKPD_NOT_FOUND: ("SKPD tidak ditemukan: {skpds}. Lihat daftar `skpds`.",
+                       "No SKPD {skpds}; see the `skpds` list."),
     C.ORIGINAL_NOT_FOUND: ("Laporan asli tidak ditemukan.", "The original report was not found."),
     C.SAME_CASE: ("Laporan tidak bisa menjadi duplikat dirinya sendiri.",
                   "A report cannot duplicate itself."),
-    C.UNKNOWN_CATEGORY: ("Kategori tidak dikenal.", "Unknown category."),
+    C.UNKNOWN_CATEGORY: ("Kategori tidak dikenal: {codes}.", "Unknown category: {codes}."),
     C.NOT_YOUR_CASE: ("Kasus ini tidak ditugaskan ke SKPD Anda.",
                       "This case is not assigned to your SKPD."),
     C.PROOF_PHOTO_REQUIRED: ("Lampirkan foto bukti penyelesaian.", "Attach a photo as proof."),

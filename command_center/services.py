@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from among_warga.models import OPEN_STATUSES, Complaint, ComplaintCategory, ComplaintStatus
-from among_warga.transitions import Change, change_status, record_note
+from among_warga.models import (
+    OPEN_STATUSES,
+    PUBLIC_VISIBILITIES,
+    Complaint,
+    ComplaintCategory,
+    ComplaintStatus,
+)
+from among_warga.spatial import follow_category_flag
+from among_warga.transitions import Change, change_status, record_note, refused
+from among_warga.visibility import public_point
 from backend.accounts.models import AuditLog, Skpd, User
 from backend.clock import utcnow
-from backend.errors import ServiceError
+from backend.errors import FieldError, ServiceError
 from backend.events import EventType, unit_of_work
 from command_center.errors import CaseErrorCode as Code
 from command_center.models import Dispatch, RoutingRule
@@ -17,6 +25,7 @@ from command_center.notify import notify_dispatch
 
 S = ComplaintStatus
 COMMAND_CENTER = "Command Center"
+DUPLICATE_OF_HIDDEN_NOTE = "Sama dengan laporan lain yang sudah ditangani."
 NOTE_MAX = 2000
 
 
@@ -56,7 +65,7 @@ async def reject(actor: User, complaint_id: int, reason: str) -> Complaint:
     complaint = await load_case(complaint_id)
     reason = _note(reason, required=True, field="reason")
     if complaint.status not in (S.SUBMITTED, S.VERIFIED):
-        raise ServiceError(Code.INVALID_TRANSITION, "id")
+        raise refused(complaint.status, (S.SUBMITTED, S.VERIFIED), code=Code.INVALID_TRANSITION)
     async with unit_of_work():
         await change_status(
             complaint,
@@ -75,7 +84,13 @@ async def mark_duplicate(actor: User, complaint_id: int, original_id: int) -> Co
     original = await Complaint.get_or_none(id=original_id)
     if original is None or original.duplicate_of_id is not None:
         raise ServiceError(Code.ORIGINAL_NOT_FOUND, "originalId")
-    note = f"Sama dengan laporan {original.ticket_number}."
+    # The note is public (the reporter reads it, and the public if the report is public): it
+    # names the original only if the original is public too. Who may see the original is
+    # otherwise decided when ``duplicateOf`` is read.
+    if original.visibility in PUBLIC_VISIBILITIES:
+        note = f"Sama dengan laporan {original.ticket_number}."
+    else:
+        note = DUPLICATE_OF_HIDDEN_NOTE
     async with unit_of_work():
         await change_status(
             complaint,
@@ -94,19 +109,26 @@ async def change_category(actor: User, complaint_id: int, category_code: str,
                           note: str | None = None) -> Complaint:
     complaint = await load_case(complaint_id)
     if complaint.status not in OPEN_STATUSES:
-        raise ServiceError(Code.INVALID_TRANSITION, "id")
+        raise refused(complaint.status, OPEN_STATUSES, code=Code.INVALID_TRANSITION)
     category = await ComplaintCategory.get_or_none(code=category_code)
     if category is None:
-        raise ServiceError(Code.UNKNOWN_CATEGORY, "categoryCode")
+        raise ServiceError(Code.UNKNOWN_CATEGORY, "categoryCode", codes=category_code)
     previous = complaint.category.code
     note = _note(note) or f"Kategori diubah: {complaint.category.name_id} → {category.name_id}."
+    public_lat, public_lon = public_point(complaint.lat, complaint.lon,
+                                          category.sensitive_location)
     async with unit_of_work():
         won = await Complaint.filter(id=complaint.id, status=complaint.status).update(
-            category_id=category.id, updated_at=utcnow())
+            category_id=category.id, public_lat=public_lat, public_lon=public_lon,
+            updated_at=utcnow())
         if not won:
-            raise ServiceError(Code.INVALID_TRANSITION, "id")
+            current = await Complaint.filter(id=complaint.id).values_list("status", flat=True)
+            raise refused(S(current[0]) if current else complaint.status, [complaint.status],
+                          code=Code.INVALID_TRANSITION)
         complaint.category = category
         complaint.category_id = category.id
+        complaint.public_lat, complaint.public_lon = public_lat, public_lon
+        await follow_category_flag(complaint, category.id, category.sensitive_location)
         await record_note(complaint, Change(complaint.status, EventType.COMPLAINT_RECATEGORISED,
                                             actor, COMMAND_CENTER, note=note,
                                             payload={"previousCategoryCode": previous}))
@@ -125,20 +147,19 @@ async def routing_suggestion(complaint: Complaint) -> list[Skpd]:
     return []
 
 
-async def dispatch(actor: User, complaint_id: int, skpd_ids: Iterable[int],
-                   note: str | None = None) -> Complaint:
-    """Send the case to one or more SKPD; dispatching again re-routes it (agencies no longer
-    named stop holding it)."""
+DISPATCHABLE = (S.SUBMITTED, S.VERIFIED, S.DISPATCHED, S.IN_PROGRESS)
+
+
+async def dispatch(actor: User, complaint_id: int, skpd_codes: Iterable[str] = (),
+                   note: str | None = None, *, skpd_ids: Iterable[int] = ()) -> Complaint:
+    """Send the case to one or more SKPD (by code — or by id, the older way); dispatching
+    again re-routes it (agencies no longer named stop holding it)."""
     complaint = await load_case(complaint_id)
-    wanted = sorted(set(skpd_ids))
-    if not wanted:
-        raise ServiceError(Code.SKPD_REQUIRED, "skpdIds")
-    skpds = await Skpd.filter(id__in=wanted)
-    if len(skpds) != len(wanted):
-        raise ServiceError(Code.SKPD_NOT_FOUND, "skpdIds")
+    skpds = await _skpds(list(skpd_codes), list(skpd_ids))
+    wanted = sorted(s.id for s in skpds)
     note = _note(note)
-    if complaint.status not in (S.SUBMITTED, S.VERIFIED, S.DISPATCHED, S.IN_PROGRESS):
-        raise ServiceError(Code.INVALID_TRANSITION, "id")
+    if complaint.status not in DISPATCHABLE:
+        raise refused(complaint.status, DISPATCHABLE, code=Code.INVALID_TRANSITION)
     names = ", ".join(s.name for s in sorted(skpds, key=lambda s: s.code))
     async with unit_of_work():
         current = {d.skpd_id: d for d in await Dispatch.filter(complaint_id=complaint.id,
@@ -165,12 +186,40 @@ async def dispatch(actor: User, complaint_id: int, skpd_ids: Iterable[int],
     return complaint
 
 
+async def _skpds(codes: list[str], ids: list[int]) -> list[Skpd]:
+    """The SKPD named by code and/or id; unknown ones are refused, naming each of them."""
+    codes = list(dict.fromkeys(c.strip().lower() for c in codes if c is not None))
+    ids = list(dict.fromkeys(ids))
+    if not codes and not ids:
+        raise ServiceError(Code.SKPD_REQUIRED, "skpdCodes")
+    found: dict[int, Skpd] = {}
+    problems = []
+    if codes:
+        by_code = {s.code: s for s in await Skpd.filter(code__in=codes)}
+        missing = [c for c in codes if c not in by_code]
+        if missing:
+            problems.append(FieldError(Code.SKPD_NOT_FOUND, "skpdCodes",
+                                       skpds=", ".join(repr(c) for c in missing)))
+        found.update({s.id: s for s in by_code.values()})
+    if ids:
+        by_id = {s.id: s for s in await Skpd.filter(id__in=ids)}
+        missing_ids = [i for i in ids if i not in by_id]
+        if missing_ids:
+            problems.append(FieldError(Code.SKPD_NOT_FOUND, "skpdIds",
+                                       skpds=", ".join(f"id {i}" for i in missing_ids)))
+        found.update(by_id)
+    if problems:
+        raise ServiceError(problems)
+    return list(found.values())
+
+
 async def recall(actor: User, complaint_id: int, reason: str) -> Complaint:
     """Take the case back from every agency (back to VERIFIED, to be re-dispatched)."""
     complaint = await load_case(complaint_id)
     reason = _note(reason, required=True, field="reason")
     if complaint.status not in (S.DISPATCHED, S.IN_PROGRESS):
-        raise ServiceError(Code.INVALID_TRANSITION, "id")
+        raise refused(complaint.status, (S.DISPATCHED, S.IN_PROGRESS),
+                      code=Code.INVALID_TRANSITION)
     async with unit_of_work():
         previous_skpds = await _end_dispatches(complaint.id)
         await change_status(

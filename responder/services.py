@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from among_warga.models import Complaint, ComplaintStatus
-from among_warga.transitions import Change, change_status, record_note
+from among_warga.transitions import Change, change_status, record_note, refused
 from backend.accounts.services import Principal
 from backend.clock import utcnow
 from backend.errors import ServiceError
@@ -44,6 +44,10 @@ def _label(principal: Principal) -> str:
     return principal.skpd.name if principal.skpd else "SKPD"
 
 
+def _skpd_id(principal: Principal) -> int | None:
+    return principal.skpd.id if principal.skpd else None
+
+
 def _note(text: str | None, *, required: bool, field: str = "note") -> str:
     note = (text or "").strip()
     if required and not note:
@@ -69,10 +73,12 @@ async def accept(principal: Principal, complaint_id: int, note: str | None = Non
     async with unit_of_work():
         if complaint.status == S.DISPATCHED:
             await change_status(complaint, Change(S.IN_PROGRESS, EventType.COMPLAINT_ACCEPTED,
-                                                  principal.user, _label(principal), note=note),
+                                                  principal.user, _label(principal), note=note,
+                                                  author_skpd_id=_skpd_id(principal)),
                                 expected=S.DISPATCHED)
         elif complaint.status != S.IN_PROGRESS:  # a second SKPD joining is fine
-            raise ServiceError(Code.INVALID_TRANSITION, "id")
+            raise refused(complaint.status, (S.DISPATCHED, S.IN_PROGRESS),
+                          code=Code.INVALID_TRANSITION)
         if held.accepted_at is None:
             held.accepted_at = utcnow()
             await held.save(update_fields=["accepted_at"])
@@ -83,13 +89,14 @@ async def add_progress(principal: Principal, complaint_id: int, note: str,
                        photo_ids: list[int], public: bool) -> Complaint:
     complaint, _ = await _held_case(principal, complaint_id)
     if complaint.status != S.IN_PROGRESS:
-        raise ServiceError(Code.INVALID_TRANSITION, "id")
+        raise refused(complaint.status, [S.IN_PROGRESS], code=Code.INVALID_TRANSITION)
     note = _note(note, required=True)
     photos = await _photos(principal, photo_ids, "photoIds")
     async with unit_of_work():
         await record_note(complaint, Change(complaint.status, EventType.COMPLAINT_PROGRESS,
                                             principal.user, _label(principal), note=note,
-                                            public=public, photo_ids=photos))
+                                            public=public, photo_ids=photos,
+                                            author_skpd_id=_skpd_id(principal)))
         if public:
             from command_center.notify import notify_reporter
 
@@ -101,7 +108,7 @@ async def resolve(principal: Principal, complaint_id: int, note: str,
                   proof_photo_ids: list[int]) -> Complaint:
     complaint, _ = await _held_case(principal, complaint_id)
     if complaint.status != S.IN_PROGRESS:
-        raise ServiceError(Code.INVALID_TRANSITION, "id")
+        raise refused(complaint.status, [S.IN_PROGRESS], code=Code.INVALID_TRANSITION)
     note = _note(note, required=True)
     if not proof_photo_ids:
         raise ServiceError(Code.PROOF_PHOTO_REQUIRED, "proofPhotoIds")
@@ -109,7 +116,8 @@ async def resolve(principal: Principal, complaint_id: int, note: str,
     async with unit_of_work():
         await change_status(complaint, Change(S.RESOLVED, EventType.COMPLAINT_RESOLVED,
                                               principal.user, _label(principal), note=note,
-                                              photo_ids=photos),
+                                              photo_ids=photos,
+                                              author_skpd_id=_skpd_id(principal)),
                             expected=S.IN_PROGRESS)
     return complaint
 
@@ -120,7 +128,8 @@ async def return_case(principal: Principal, complaint_id: int, reason: str) -> C
     complaint, held = await _held_case(principal, complaint_id)
     reason = _note(reason, required=True, field="reason")
     if complaint.status not in (S.DISPATCHED, S.IN_PROGRESS):
-        raise ServiceError(Code.INVALID_TRANSITION, "id")
+        raise refused(complaint.status, (S.DISPATCHED, S.IN_PROGRESS),
+                      code=Code.INVALID_TRANSITION)
     async with unit_of_work():
         held.active, held.ended_at = False, utcnow()
         await held.save(update_fields=["active", "ended_at"])
@@ -128,7 +137,8 @@ async def return_case(principal: Principal, complaint_id: int, reason: str) -> C
         change = Change(S.VERIFIED, EventType.COMPLAINT_RETURNED, principal.user,
                         _label(principal), note=f"Dikembalikan ke Command Center: {reason}",
                         public=False, skpd_ids=[held.skpd_id],
-                        payload={"returned": True, "reason": reason})
+                        payload={"returned": True, "reason": reason},
+                        author_skpd_id=held.skpd_id)
         if others:
             change.to = complaint.status
             await record_note(complaint, change)

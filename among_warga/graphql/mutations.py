@@ -31,7 +31,8 @@ class SubmitComplaintInput(graphene.InputObjectType):
         graphene.NonNull(graphene.ID), required=True,
         description="1–5 photos uploaded before with uploadPhoto.",
     )
-    visibility = VisibilityEnum(default_value=Visibility.PUBLIC.value)
+    # Non-null: `visibility: null` is refused by validation, an omitted one is PUBLIC.
+    visibility = VisibilityEnum(required=True, default_value=Visibility.PUBLIC.value)
 
 
 class ComplaintPayloadFields:

@@ -11,7 +11,7 @@ from among_warga.graphql.types import (
     SimilarComplaintType,
 )
 from among_warga.models import ComplaintCategory, ComplaintStatus
-from among_warga.visibility import view_of
+from among_warga.visibility import public_distance, view_of
 from backend.errors import ServiceError
 from backend.graphql.core import guarded, paginate
 from backend.permissions import PUBLIC, SIGNED_IN
@@ -59,14 +59,17 @@ class ComplaintQueries(graphene.ObjectType):
         category_codes=graphene.List(graphene.NonNull(graphene.String)),
         statuses=graphene.List(graphene.NonNull(ComplaintStatusEnum)),
         first=graphene.Int(), after=graphene.String(),
-        description="PUBLIC and ANONYMOUS complaints inside the map bounds, newest first.",
+        description="PUBLIC and ANONYMOUS complaints whose public point is inside the map "
+        "bounds, newest first; each shown as the caller may see it (a reporter sees their own "
+        "exactly). Unknown category codes are refused (BAD_USER_INPUT, unknown_category).",
     )
     similar_complaints = graphene.List(
         graphene.NonNull(SimilarComplaintType), required=True,
         category_code=graphene.String(required=True), lat=graphene.Float(required=True),
         lon=graphene.Float(required=True), radius_meters=graphene.Float(),
         description="Open public complaints of the category nearby from the last 14 days — "
-        "offer 'is this the same problem?' before submitting.",
+        "offer 'is this the same problem?' before submitting. Measured to each complaint's "
+        "public point (coarse for sensitive categories), like the public map.",
     )
 
     @staticmethod
@@ -103,7 +106,7 @@ class ComplaintQueries(graphene.ObjectType):
             return await listing.public_complaints_page(
                 (bbox.south, bbox.west, bbox.north, bbox.east), category_codes,
                 _statuses(statuses), first=first, after=after, connection=ComplaintConnection,
-                nodes=listing.public_nodes(principal),
+                nodes=listing.viewer_nodes(principal),
             )
         except ServiceError as exc:
             raise _bad_input(exc, info) from exc
@@ -118,6 +121,9 @@ class ComplaintQueries(graphene.ObjectType):
         except ServiceError as exc:
             raise _bad_input(exc, info) from exc
         principal = await info.context.principal()
-        views = await listing.public_nodes(principal)([c for c, _ in found])
-        return [SimilarComplaintType(complaint=v, distance_meters=round(d, 1))
-                for v, (_, d) in zip(views, found, strict=True)]
+        views = await listing.viewer_nodes(principal)([c for c, _ in found])
+        # A public search: distances are to the public point, rounded like it.
+        return [SimilarComplaintType(
+                    complaint=v,
+                    distance_meters=public_distance(d, c.category.sensitive_location))
+                for v, (c, d) in zip(views, found, strict=True)]

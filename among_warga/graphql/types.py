@@ -13,13 +13,14 @@ from among_warga.models import (
     TimelineKind,
     Visibility,
 )
-from among_warga.visibility import Audience, View, log_personal_data_read
+from among_warga.visibility import Policy, View, log_personal_data_read
 from backend.accounts.graphql.types import SkpdType
 from backend.accounts.models import User
 from backend.clock import utcnow
 from backend.graphql.core import BaseLoader, connection_for, error_type
 from backend.media.graphql.dataloaders import PhotoByIdLoader
 from backend.media.graphql.types import PhotoType
+from backend.media.models import Photo
 
 ComplaintStatusEnum = graphene.Enum.from_enum(ComplaintStatus, name="ComplaintStatus")
 VisibilityEnum = graphene.Enum.from_enum(
@@ -63,6 +64,29 @@ class ActiveSkpdsByComplaintIdLoader(BaseLoader):
         for d in await Dispatch.filter(complaint_id__in=keys, active=True).select_related("skpd"):
             found.setdefault(d.complaint_id, []).append(d.skpd)
         return {k: sorted(v, key=lambda s: s.code) for k, v in found.items()}
+
+
+class TimelineByComplaintIdLoader(BaseLoader):
+    default: list = []
+
+    async def fetch(self, keys):
+        found: dict[int, list[TimelineEntry]] = {}
+        for entry in await TimelineEntry.filter(complaint_id__in=keys).order_by("id"):
+            found.setdefault(entry.complaint_id, []).append(entry)
+        return found
+
+
+class DuplicateOriginalLoader(BaseLoader):
+    """The original of a duplicate, as a reference — only if this caller may see it (a
+    PUBLIC duplicate of a CONFIDENTIAL original must not name it); decided for every
+    original the page points at with one policy call."""
+
+    async def fetch(self, keys):
+        originals = await Complaint.filter(id__in=keys)
+        views = await Policy(await self.context.principal()).views(originals)
+        return {v.complaint.id: DuplicateRefType(id=v.complaint.id,
+                                                 ticket_number=v.complaint.ticket_number)
+                for v in views if v is not None}
 
 
 class SupportedByViewerLoader(BaseLoader):
@@ -127,9 +151,23 @@ class ReporterType(graphene.ObjectType):
     phone = graphene.String(required=True)
 
 
+class TimelineItem:
+    """A timeline entry with the view of the complaint it belongs to (for its photos)."""
+
+    __slots__ = ("entry", "view")
+
+    def __init__(self, entry: TimelineEntry, view: View) -> None:
+        self.entry, self.view = entry, view
+
+
+def _from_entry(attname, default_value, item: TimelineItem, info, **args):
+    return getattr(item.entry, attname, default_value)
+
+
 class TimelineEntryType(graphene.ObjectType):
     class Meta:
         name = "TimelineEntry"
+        default_resolver = _from_entry
 
     id = graphene.ID(required=True)
     kind = graphene.Field(TimelineKindEnum, required=True)
@@ -139,15 +177,26 @@ class TimelineEntryType(graphene.ObjectType):
     public = graphene.Boolean(required=True)
     actor_label = graphene.String(required=True, description="e.g. Command Center, Dinas PUPR.")
     photo_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
+    photos = graphene.List(graphene.NonNull(PhotoType), required=True,
+                           description="The photos of this step, e.g. the proof of a fix.")
     created_at = graphene.DateTime(required=True)
 
     @staticmethod
-    def resolve_from_status(entry, info):
-        return ComplaintStatus(entry.from_status) if entry.from_status else None
+    def resolve_from_status(item, info):
+        return ComplaintStatus(item.entry.from_status) if item.entry.from_status else None
 
     @staticmethod
-    def resolve_to_status(entry, info):
-        return ComplaintStatus(entry.to_status) if entry.to_status else None
+    def resolve_to_status(item, info):
+        return ComplaintStatus(item.entry.to_status) if item.entry.to_status else None
+
+    @staticmethod
+    async def resolve_photos(item, info):
+        return await _photos(info, item.entry.photo_ids or [])
+
+
+async def _photos(info, ids) -> list[Photo]:
+    photos = await info.context.loader(PhotoByIdLoader).load_many(list(ids))
+    return [p for p in photos if p is not None]
 
 
 def _from_complaint(attname, default_value, view: View, info, **args):
@@ -193,7 +242,9 @@ class ComplaintType(graphene.ObjectType):
         "erased their account.",
     )
     rejection_reason = graphene.String()
-    duplicate_of = graphene.Field(lambda: DuplicateRefType)
+    duplicate_of = graphene.Field(
+        lambda: DuplicateRefType,
+        description="The original of a DUPLICATE — null when the caller may not see it.")
     rating = graphene.Int()
     photos = graphene.List(graphene.NonNull(PhotoType), required=True,
                            description="1–5 photos; only metadata-free copies are served.")
@@ -225,7 +276,7 @@ class ComplaintType(graphene.ObjectType):
 
     @staticmethod
     async def resolve_dispatched_to(view, info):
-        if view.audience == Audience.PUBLIC:
+        if not view.sees_handling:
             return []
         return await info.context.loader(ActiveSkpdsByComplaintIdLoader).load(view.complaint.id)
 
@@ -235,10 +286,14 @@ class ComplaintType(graphene.ObjectType):
 
     @staticmethod
     async def resolve_reporter_name(view, info):
-        if not (view.reporter_name_public or view.sees_personal_data):
+        if not view.sees_reporter_name:
             return None
         user = await info.context.loader(UserByIdLoader).load(view.complaint.reporter_id)
-        return user.name if user else None
+        if user is None or user.erased_at is not None:
+            return None
+        if view.reporter_name_is_personal:
+            log_personal_data_read(info.context, view, ("name",))
+        return user.name
 
     @staticmethod
     async def resolve_reporter(view, info):
@@ -247,32 +302,29 @@ class ComplaintType(graphene.ObjectType):
         user = await info.context.loader(UserByIdLoader).load(view.complaint.reporter_id)
         if user is None or user.erased_at is not None:
             return None  # the reporter erased their account: an anonymous record now
-        await log_personal_data_read(view, "name,phone")
+        log_personal_data_read(info.context, view, ("name", "phone"))
         return ReporterType(id=user.id, name=user.name, phone=user.phone)
 
     @staticmethod
     async def resolve_duplicate_of(view, info):
         if view.complaint.duplicate_of_id is None:
             return None
-        original = await Complaint.get_or_none(id=view.complaint.duplicate_of_id)
-        return original
+        return await info.context.loader(DuplicateOriginalLoader).load(
+            view.complaint.duplicate_of_id)
 
     @staticmethod
     def resolve_rating(view, info):
-        return view.complaint.rating if view.audience != Audience.PUBLIC else None
+        return view.complaint.rating if view.sees_handling else None
 
     @staticmethod
     async def resolve_photos(view, info):
         ids = await info.context.loader(PhotoIdsByComplaintIdLoader).load(view.complaint.id)
-        photos = await info.context.loader(PhotoByIdLoader).load_many(ids)
-        return [p for p in photos if p is not None]
+        return await _photos(info, ids)
 
     @staticmethod
     async def resolve_timeline(view, info):
-        entries = TimelineEntry.filter(complaint_id=view.complaint.id)
-        if not view.sees_internal_notes:
-            entries = entries.filter(public=True)
-        return await entries.order_by("id")
+        entries = await info.context.loader(TimelineByComplaintIdLoader).load(view.complaint.id)
+        return [TimelineItem(entry, view) for entry in entries if view.sees_note(entry)]
 
     @staticmethod
     async def resolve_is_mine(view, info):
@@ -283,7 +335,7 @@ class ComplaintType(graphene.ObjectType):
 class DuplicateRefType(graphene.ObjectType):
     class Meta:
         name = "ComplaintRef"
-        description = "The original a duplicate points at."
+        description = "The original a duplicate points at (null when you may not see it)."
 
     id = graphene.ID(required=True)
     ticket_number = graphene.String(required=True)
@@ -297,4 +349,6 @@ class SimilarComplaintType(graphene.ObjectType):
         name = "SimilarComplaint"
 
     complaint = graphene.Field(ComplaintType, required=True)
-    distance_meters = graphene.Float(required=True)
+    distance_meters = graphene.Float(
+        required=True, description="To the complaint's public point: whole metres, tens of "
+        "metres for sensitive categories.")

@@ -11,6 +11,10 @@ index — Tortoise keeps writing plain lat/lon and never sees the column. SQLite
 virtual table ``<table>_rtree`` kept in sync by triggers. :func:`backend.geo.spatial.point_table`
 declares the same names for queries. Arguments are plain strings so a migration keeps meaning
 what it meant when written.
+
+A table may hold a second point (e.g. complaints: the exact spot and the point the public may
+see); ``index="public"`` names that second index, so its generated column is
+``geo_point_public`` and its R*Tree ``<table>_public_rtree``, beside the first one's.
 """
 
 from __future__ import annotations
@@ -23,8 +27,13 @@ POINT_COLUMN = "geo_point"
 AREA_COLUMN = "geom"
 
 
-def rtree_name(table: str) -> str:
-    return f"{table}_rtree"
+def rtree_name(table: str, index: str | None = None) -> str:
+    return f"{table}_{index}_rtree" if index else f"{table}_rtree"
+
+
+def point_column(index: str | None = None) -> str:
+    """The PostgreSQL generated column of a point index (``index`` names a second one)."""
+    return f"{POINT_COLUMN}_{index}" if index else POINT_COLUMN
 
 
 def gist_name(table: str, column: str) -> str:
@@ -38,10 +47,12 @@ def _q(name: str) -> str:
 
 
 def sqlite_rtree_sql(
-    table: str, id_column: str, min_lat: str, max_lat: str, min_lon: str, max_lon: str
+    table: str, id_column: str, min_lat: str, max_lat: str, min_lon: str, max_lon: str,
+    *, rtree: str | None = None,
 ) -> list[str]:
     """R*Tree over (min_lat, max_lat, min_lon, max_lon) columns; for points min = max."""
-    t, rt, idc = _q(table), _q(rtree_name(table)), _q(id_column)
+    rtree = rtree or rtree_name(table)
+    t, rt, idc = _q(table), _q(rtree), _q(id_column)
     cols = [_q(c) for c in (min_lat, max_lat, min_lon, max_lon)]
     present = " AND ".join(f"{{row}}.{c} IS NOT NULL" for c in dict.fromkeys(cols))
     new_values = ", ".join(f"NEW.{c}" for c in cols)
@@ -50,23 +61,23 @@ def sqlite_rtree_sql(
         f"CREATE VIRTUAL TABLE {rt} USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
         f"INSERT INTO {rt} SELECT {idc}, {', '.join(cols)} FROM {t} "
         f"WHERE {present.format(row=t)}",
-        f"CREATE TRIGGER {_q(rtree_name(table) + '_insert')} AFTER INSERT ON {t} "
+        f"CREATE TRIGGER {_q(rtree + '_insert')} AFTER INSERT ON {t} "
         f"WHEN {present.format(row='NEW')} BEGIN "
         f"INSERT INTO {rt} VALUES (NEW.{idc}, {', '.join(f'NEW.{c}' for c in cols)}); END",
-        f"CREATE TRIGGER {_q(rtree_name(table) + '_update')} AFTER UPDATE OF {watched} ON {t} "
+        f"CREATE TRIGGER {_q(rtree + '_update')} AFTER UPDATE OF {watched} ON {t} "
         f"BEGIN DELETE FROM {rt} WHERE id = OLD.{idc}; "
         f"INSERT INTO {rt} SELECT NEW.{idc}, {new_values} WHERE {present.format(row='NEW')}; "
         f"END",
-        f"CREATE TRIGGER {_q(rtree_name(table) + '_delete')} AFTER DELETE ON {t} "
+        f"CREATE TRIGGER {_q(rtree + '_delete')} AFTER DELETE ON {t} "
         f"BEGIN DELETE FROM {rt} WHERE id = OLD.{idc}; END",
     ]
 
 
-def sqlite_rtree_drop_sql(table: str) -> list[str]:
+def sqlite_rtree_drop_sql(table: str, *, rtree: str | None = None) -> list[str]:
+    rtree = rtree or rtree_name(table)
     return [
-        *(f"DROP TRIGGER IF EXISTS {_q(rtree_name(table) + s)}" for s in
-          ("_insert", "_update", "_delete")),
-        f"DROP TABLE IF EXISTS {_q(rtree_name(table))}",
+        *(f"DROP TRIGGER IF EXISTS {_q(rtree + s)}" for s in ("_insert", "_update", "_delete")),
+        f"DROP TABLE IF EXISTS {_q(rtree)}",
     ]
 
 
@@ -117,15 +128,21 @@ def _dialect_operation(postgres: list[str], sqlite: list[str], postgres_back: li
 
 
 def add_point_index(
-    table: str, *, id_column: str = "id", lat_column: str = "lat", lon_column: str = "lon"
+    table: str, *, id_column: str = "id", lat_column: str = "lat", lon_column: str = "lon",
+    index: str | None = None,
 ) -> ops.RunPython:
-    """The spatial index for a table of points with lat/lon columns (WGS84 degrees)."""
+    """The spatial index for a table of points with lat/lon columns (WGS84 degrees);
+    ``index`` names a second point index on the same table (other lat/lon columns)."""
+    if index is not None and not index.isidentifier():
+        raise ValueError(f"index names are identifiers, got {index!r}")
     expr = f"ST_SetSRID(ST_MakePoint({_q(lon_column)}, {_q(lat_column)}), 4326)"
+    column, rtree = point_column(index), rtree_name(table, index)
     return _dialect_operation(
-        postgres_generated_index_sql(table, POINT_COLUMN, "geometry(Point, 4326)", expr),
-        sqlite_rtree_sql(table, id_column, lat_column, lat_column, lon_column, lon_column),
-        postgres_drop_sql(table, POINT_COLUMN),
-        sqlite_rtree_drop_sql(table),
+        postgres_generated_index_sql(table, column, "geometry(Point, 4326)", expr),
+        sqlite_rtree_sql(table, id_column, lat_column, lat_column, lon_column, lon_column,
+                         rtree=rtree),
+        postgres_drop_sql(table, column),
+        sqlite_rtree_drop_sql(table, rtree=rtree),
     )
 
 

@@ -33,7 +33,7 @@ from backend import db
 from backend.errors import ServiceError
 from backend.geo.errors import GeoErrorCode
 from backend.geo.geodesy import Bbox, bbox_around, check_bbox, check_lat_lon
-from backend.geo.indexes import POINT_COLUMN, rtree_name
+from backend.geo.indexes import point_column, rtree_name
 from backend.geo.sql import GEODESIC_FUNCTION, fetch_all
 
 MAX_RADIUS_M = 200_000.0
@@ -88,20 +88,24 @@ def point_table(
     id_column: str = "id",
     lat_column: str = "lat",
     lon_column: str = "lon",
+    index: str | None = None,
 ) -> PointTable:
-    """Declare a table of points; ``columns`` are the extra columns callers filter on."""
+    """Declare a table of points; ``columns`` are the extra columns callers filter on.
+    ``index`` picks a second point index of the table (see
+    :func:`backend.geo.indexes.add_point_index`), over ``lat_column``/``lon_column``."""
     metadata = sa.MetaData()
+    geo_column = point_column(index)
     table = sa.Table(
         name,
         metadata,
         sa.Column(id_column, sa.Integer, primary_key=True),
         sa.Column(lat_column, sa.Float),
         sa.Column(lon_column, sa.Float),
-        sa.Column(POINT_COLUMN, Geometry("POINT", srid=4326, spatial_index=False)),
+        sa.Column(geo_column, Geometry("POINT", srid=4326, spatial_index=False)),
         *columns,
     )
     rtree = sa.Table(
-        rtree_name(name),
+        rtree_name(name, index),
         metadata,
         *(sa.Column(c, sa.Float) for c in ("id", "min_lat", "max_lat", "min_lon", "max_lon")),
     )
@@ -110,7 +114,7 @@ def point_table(
         id=table.c[id_column],
         lat=table.c[lat_column],
         lon=table.c[lon_column],
-        geo_point=table.c[POINT_COLUMN],
+        geo_point=table.c[geo_column],
         rtree=rtree,
     )
 

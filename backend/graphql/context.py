@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from starlette.requests import HTTPConnection
 
@@ -13,6 +14,8 @@ from backend.accounts.tokens import TokenInvalid
 from backend.errors import DEFAULT_LANGUAGE, AccessErrorCode, Forbidden, Unauthenticated
 from backend.permissions import Need
 from backend.settings import Settings
+
+T = TypeVar("T")
 
 
 def preferred_language(accept_language: str | None) -> str:
@@ -43,8 +46,13 @@ class RequestContext:
         authorization: str | None = None,
         language: str | None = None,
         services: dict[str, Any] | None = None,
+        scope: Any = None,
     ) -> None:
         self.settings = settings
+        # What outlives one operation: the request itself over HTTP, the connection on a
+        # WebSocket (where every operation gets a context of its own) — e.g. for "the same
+        # read within a minute on one connection counts once".
+        self.scope = scope if scope is not None else self
         self.connection = connection
         headers = connection.headers if connection is not None else {}
         self.token = bearer_token(
@@ -56,6 +64,7 @@ class RequestContext:
         )
         self.services = services or {}
         self.loaders: dict[type, Any] = {}
+        self._collectors: dict[str, Any] = {}
         self._principal: Principal | None = None
         self._token_problem: str | None = None
         # When the principal was read (monotonic seconds); None: not yet. Root fields run
@@ -112,3 +121,22 @@ class RequestContext:
         if loader is None:
             loader = self.loaders[loader_class] = loader_class(self)
         return loader
+
+    def collector(self, name: str, factory: Callable[[], T]) -> T:
+        """A per-operation object gathering writes that fields make while they resolve (e.g.
+        an audit log), so the operation writes them once, in :meth:`flush`, instead of a
+        statement per field and row. ``factory()`` makes it; it has ``async flush()``."""
+        found = self._collectors.get(name)
+        if found is None:
+            found = self._collectors[name] = factory()
+        return found
+
+    async def flush(self) -> None:
+        """End of an operation: write what its collectors gathered, and forget its
+        dataloaders. On a WebSocket one context serves many operations (a subscription runs
+        once per event): each starts with fresh loaders, so an event never shows a complaint
+        as an earlier event left it, and each flush writes what is there."""
+        self.loaders = {}
+        collectors, self._collectors = self._collectors, {}
+        for collector in collectors.values():
+            await collector.flush()

@@ -3,7 +3,6 @@ permission, permission-guarded query fields, Relay connections, dataloaders and 
 
 from __future__ import annotations
 
-import base64
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
@@ -16,8 +15,9 @@ from graphene.utils.dataloader import DataLoader
 from graphql import GraphQLError
 from starlette.datastructures import UploadFile
 
-from backend import ratelimit
+from backend import ids, ratelimit
 from backend.errors import ServiceError
+from backend.events.bus import latest_event_id
 from backend.graphql.context import RequestContext
 from backend.observability.requests import note_payload_errors
 from backend.permissions import Need
@@ -91,6 +91,7 @@ class BaseMutation(graphene.Mutation):
         _meta.rate_limit = rate_limit
         cls.errors = graphene.List(graphene.NonNull(error_type), required=True)
         super().__init_subclass_with_meta__(_meta=_meta, **options)
+        cls._refused = _refused_payload(cls)
 
     @classmethod
     async def mutate(cls, root: Any, info: graphene.ResolveInfo, **data: Any) -> Any:
@@ -101,7 +102,8 @@ class BaseMutation(graphene.Mutation):
             result = await cls.perform(root, info, principal, **data)
         except ServiceError as exc:
             note_payload_errors([e.code.value.upper() for e in exc.errors])
-            return cls(errors=[e.as_payload(context.language) for e in exc.errors])
+            return cls(errors=[e.as_payload(context.language) for e in exc.errors],
+                       **cls._refused)
         if isinstance(result, dict):
             return cls(errors=[], **result)
         return result
@@ -127,12 +129,57 @@ async def check_rate(context: RequestContext, principal: Any, budget_name: str) 
     await ratelimit.forget_expired()
 
 
+def _refused_payload(mutation: type[BaseMutation]) -> dict[str, Any]:
+    """The rest of a payload that carries only ``errors``: every non-null field needs a
+    value even then (a null there is an internal error, and the client loses the errors).
+    Booleans answer False; any other non-null field would have nothing honest to say, so a
+    payload may not declare one."""
+    values: dict[str, Any] = {}
+    for name, field in mutation._meta.fields.items():
+        field_type = getattr(field, "type", None)
+        if name == "errors" or not isinstance(field_type, graphene.NonNull):
+            continue
+        if field_type.of_type is graphene.Boolean:
+            values[name] = False
+        else:
+            raise TypeError(f"{mutation.__name__}.{name} must be nullable (or a Boolean): a "
+                            "refused input answers with errors only")
+    return values
+
+
 def parse_int_id(value: Any, code: Enum, field: str) -> int:
-    """Database ids travel as GraphQL ``ID`` strings; anything else is a NOT_FOUND-style error."""
-    text = str(value).strip()
-    if not text.isdigit() or len(text) > 18:
+    """Database ids travel as GraphQL ``ID`` strings; anything that cannot be one is a
+    NOT_FOUND-style payload error (``code``) on ``field``."""
+    row_id = ids.parse_id(value)
+    if row_id is None:
         raise ServiceError(code, field)  # type: ignore[arg-type]
-    return int(text)
+    return row_id
+
+
+def bad_user_input(message: str, field: str, **extensions: Any) -> GraphQLError:
+    """A top-level error about one argument, e.g. a malformed cursor."""
+    return GraphQLError(
+        message, extensions={"code": "BAD_USER_INPUT", "field": field, **extensions}
+    )
+
+
+async def stream_cursor(after: Any) -> int | None:
+    """The ``after`` of a subscription: ``None`` (start at the live edge) or the cursor of an
+    event already in the log. A malformed cursor, or one ahead of the log (from a reset
+    database or another deployment, which would silently skip whatever comes next), is
+    refused: the client drops it and starts again from ``latestEventCursor``."""
+    if after is None or after == "":
+        return None
+    cursor = ids.parse_event_cursor(after)
+    if cursor is None:
+        raise bad_user_input("`after` must be a cursor from an earlier event.", "after",
+                             reason="malformed_cursor")
+    if cursor > await latest_event_id():
+        raise bad_user_input(
+            "`after` is ahead of the event log; start again from latestEventCursor.", "after",
+            reason="cursor_ahead_of_log",
+        )
+    return cursor
 
 
 # -- guarded query fields -------------------------------------------------------------------
@@ -172,21 +219,14 @@ def connection_for(node: type[graphene.ObjectType]) -> type[CountedConnection]:
     return type(f"{node._meta.name}Connection", (CountedConnection,), {"Meta": meta})
 
 
-def encode_cursor(value: int) -> str:
-    return base64.urlsafe_b64encode(f"c:{value}".encode()).decode().rstrip("=")
+encode_cursor = ids.encode_cursor
 
 
 def decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, value = raw.partition(":")
-        if prefix != "c":
-            raise ValueError(cursor)
-        return int(value)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise GraphQLError(
-            "Invalid cursor.", extensions={"code": "BAD_USER_INPUT", "field": "after"}
-        ) from exc
+    row_id = ids.decode_cursor(cursor)
+    if row_id is None:
+        raise bad_user_input("Invalid cursor.", "after")
+    return row_id
 
 
 def page_size(first: int | None) -> int:

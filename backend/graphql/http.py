@@ -4,33 +4,30 @@ errors inside resolvers never leak a traceback or turn into HTTP 500."""
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
 import time
 from pathlib import Path
 from typing import Any
 
 from graphql import (
-    DocumentNode,
     ExecutionResult,
     GraphQLError,
-    GraphQLSchema,
     OperationType,
     execute,
     get_operation_ast,
-    parse,
-    validate,
 )
 from graphql.pyutils import is_awaitable as _graphql_is_awaitable
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
+from tortoise.exceptions import ValidationError as TortoiseValidationError
 from tortoise.models import Model
 
 from backend.db_faults import RETRY_AFTER_SECONDS, database_unavailable, unavailable_error
 from backend.errors import DEFAULT_LANGUAGE
 from backend.graphql.context import RequestContext
+from backend.graphql.documents import DocumentGate
+from backend.graphql.limits import BadRequest, check_text, decode_json
 from backend.observability.graphql import describe, record, with_request_id
 from backend.observability.requests import current as current_request
 from backend.settings import Settings
@@ -38,26 +35,27 @@ from backend.settings import Settings
 log = logging.getLogger(__name__)
 
 GRAPHIQL_HTML = Path(__file__).resolve().parent.parent / "static" / "graphiql" / "index.html"
-MAX_JSON_BYTES = 1024 * 1024
+# GraphiQL's page loads its scripts and styles from /static/graphiql and talks to this origin
+# only (HTTP and WebSocket); nothing inline, nothing from elsewhere.
+GRAPHIQL_CSP = "; ".join((
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+))
+# JSON answers are never documents to render or frame.
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
 def is_awaitable(value: Any) -> bool:
     # Tortoise models define __await__ (it only returns the instance): graphql-core would
     # send every field returning one down its slower async path, a task per value.
     return not isinstance(value, Model) and _graphql_is_awaitable(value)
-
-
-@functools.lru_cache(maxsize=512)
-def parse_and_validate(
-    schema: GraphQLSchema, query: str
-) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
-    """Parse and validate a query once per process: the apps send the same few documents
-    over and over, and validation was a tenth of the CPU of a complaint submission."""
-    try:
-        document = parse(query)
-    except GraphQLError as exc:
-        return None, (exc,)
-    return document, tuple(validate(schema, document))
 
 
 class RequestTooLarge(Exception):
@@ -83,6 +81,19 @@ def _format_error(error: GraphQLError, settings: Settings, language: str) -> dic
         # The database is restarting or out of reach: the client retries (HTTP 503).
         log.warning("database unavailable in %s: %s", error.path, type(original).__name__)
         return {**unavailable_error(language), "path": error.path}
+    if isinstance(original, TortoiseValidationError):
+        # A value the column cannot hold reached the ORM — typically a lookup by a code,
+        # phone or token longer than any stored one, which no row can match. Bad input,
+        # not a server fault: coded, and logged without the value (it may be personal).
+        field = str(original).split(":", 1)[0]
+        log.warning("Input refused by the model in %s (field %s)", error.path, field)
+        formatted = {
+            "message": "A value is longer than this field allows, or malformed.",
+            "locations": [loc._asdict() for loc in error.locations or []] or None,
+            "path": error.path,
+            "extensions": {"code": "BAD_USER_INPUT"},
+        }
+        return {k: v for k, v in formatted.items() if v is not None}
     if original is not None and not isinstance(original, GraphQLError):
         # An unexpected exception in a resolver: log it whole, tell the client only that it
         # happened (details of internals are not for the public).
@@ -118,7 +129,7 @@ def _unavailable(body: dict[str, Any]) -> bool:
 
 
 async def run_operation(
-    schema: GraphQLSchema,
+    gate: DocumentGate,
     context: RequestContext,
     params: dict[str, Any],
     *,
@@ -134,9 +145,9 @@ async def run_operation(
         return ExecutionResult(None, [GraphQLError("`variables` must be an object.")]), 400
     if operation_name is not None and not isinstance(operation_name, str):
         return ExecutionResult(None, [GraphQLError("`operationName` must be a string.")]), 400
-    document, errors = parse_and_validate(schema, query)
-    if document is None or errors:
-        return ExecutionResult(None, list(errors)), 200
+    document, errors = await gate.prepare(query, variables)
+    if document is None:
+        return ExecutionResult(None, errors), 200
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return ExecutionResult(None, [GraphQLError("Unknown or ambiguous operation.")]), 200
@@ -144,16 +155,27 @@ async def run_operation(
         error = GraphQLError(f"{operation.operation.value} operations are not allowed here.")
         return ExecutionResult(None, [error]), 405
     result = execute(
-        schema,
+        gate.schema,
         document,
         context_value=context,
         variable_values=variables,
         operation_name=operation_name,
         is_awaitable=is_awaitable,
+        hide_suggestions=gate.hide_suggestions,
     )
     if hasattr(result, "__await__"):
         result = await result  # type: ignore[misc]
-    return result, 200  # type: ignore[return-value]
+    return await finish_operation(context, result), 200  # type: ignore[arg-type]
+
+
+async def finish_operation(context: RequestContext, result: ExecutionResult) -> ExecutionResult:
+    """Write what the operation's fields collected (the privacy log of personal-data reads)
+    before the result goes out; if that write fails, the data does not go out either."""
+    try:
+        await context.flush()
+    except Exception as exc:  # reported as an internal error by format_error, with the cause
+        return ExecutionResult(None, [GraphQLError("Internal server error.", original_error=exc)])
+    return result
 
 
 def _place_files(operations: Any, file_map: dict[str, list[str]], files: dict[str, Any]) -> None:
@@ -192,49 +214,65 @@ def _limit_body(request: Request, limit: int) -> Request:
     return Request(request.scope, receive)
 
 
+def _declared_length(request: Request) -> int | None:
+    declared = request.headers.get("content-length", "").strip()
+    return int(declared) if declared.isascii() and declared.isdigit() else None
+
+
 class GraphQLHTTPEndpoint:
     def __init__(
         self,
-        schema: GraphQLSchema,
+        gate: DocumentGate,
         settings: Settings,
         *,
         services: dict[str, Any] | None = None,
         max_upload_bytes: int = 25 * 1024 * 1024,
     ) -> None:
-        self.schema = schema
+        self.gate = gate
         self.settings = settings
+        self.max_json_bytes = settings.graphql_max_request_bytes
         self.services = services if services is not None else {}
         self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, request: Request) -> Response:
         try:
             if request.method == "GET":
-                return await self._get(request)
-            if request.method == "POST":
-                return await self._post(request)
+                response = await self._get(request)
+            elif request.method == "POST":
+                response = await self._post(request)
+            else:
+                response = Response(status_code=405, headers={"Allow": "GET, POST"})
         except RequestTooLarge:
-            return _bad_request("Request body too large.", "PAYLOAD_TOO_LARGE", 413)
-        return Response(status_code=405, headers={"Allow": "GET, POST"})
+            response = _bad_request("Request body too large.", "PAYLOAD_TOO_LARGE", 413)
+        except BadRequest as exc:
+            response = _bad_request(str(exc))
+        response.headers.setdefault("Content-Security-Policy", API_CSP)
+        return response
 
     async def _get(self, request: Request) -> Response:
         params = dict(request.query_params)
         if "query" not in params and "text/html" in request.headers.get("accept", ""):
-            return HTMLResponse(GRAPHIQL_HTML.read_text(encoding="utf-8"))
+            if self.settings.is_production:
+                # No schema explorer in production: the API is for the city's own apps.
+                return _bad_request("Not found.", "NOT_FOUND", 404)
+            return HTMLResponse(
+                GRAPHIQL_HTML.read_text(encoding="utf-8"),
+                headers={"Content-Security-Policy": GRAPHIQL_CSP, "Cache-Control": "no-cache"},
+            )
+        for value in params.values():
+            check_text(value)  # %00 decodes to NUL: the same refusal as in a JSON body
         if "variables" in params:
             try:
-                params["variables"] = json.loads(params["variables"])
-            except ValueError:
+                params["variables"] = decode_json(params["variables"])
+            except BadRequest:
                 return _bad_request("`variables` is not valid JSON.")
         return await self._execute(request, params, allow=(OperationType.QUERY,))
 
     async def _post(self, request: Request) -> Response:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type in ("application/json", "application/graphql-response+json", ""):
-            body = await self._read_limited(request, MAX_JSON_BYTES)
-            try:
-                params = json.loads(body)
-            except ValueError:
-                return _bad_request("The request body is not valid JSON.")
+            body = await self._read_limited(request, self.max_json_bytes)
+            params = decode_json(body)
             if isinstance(params, list):
                 return _bad_request("Batched requests are not supported; send one operation.")
             if not isinstance(params, dict):
@@ -249,8 +287,8 @@ class GraphQLHTTPEndpoint:
         )
 
     async def _read_limited(self, request: Request, limit: int) -> bytes:
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
+        declared = _declared_length(request)
+        if declared is not None and declared > limit:
             raise RequestTooLarge
         chunks, size = [], 0
         async for chunk in request.stream():
@@ -261,22 +299,23 @@ class GraphQLHTTPEndpoint:
         return b"".join(chunks)
 
     async def _multipart(self, request: Request) -> Response:
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_upload_bytes:
+        declared = _declared_length(request)
+        if declared is not None and declared > self.max_upload_bytes:
             raise RequestTooLarge
         request = _limit_body(request, self.max_upload_bytes)  # also bounds chunked uploads
         try:
-            form = await request.form(max_files=10, max_fields=20, max_part_size=MAX_JSON_BYTES)
+            form = await request.form(max_files=10, max_fields=20,
+                                      max_part_size=self.max_json_bytes)
         except RequestTooLarge:
             raise
         except Exception as exc:  # malformed multipart bodies raise assorted parser errors
             return _bad_request(f"Malformed multipart request: {exc}")
         try:
             try:
-                operations = json.loads(str(form.get("operations") or ""))
-                file_map = json.loads(str(form.get("map") or "{}"))
-            except ValueError:
-                return _bad_request("`operations` and `map` must be JSON.")
+                operations = decode_json(str(form.get("operations") or ""))
+                file_map = decode_json(str(form.get("map") or "{}"))
+            except BadRequest as exc:
+                return _bad_request(f"`operations` and `map` must be JSON: {exc}")
             if not isinstance(operations, dict) or not isinstance(file_map, dict):
                 return _bad_request("`operations` must be one operation object; `map` an object.")
             files = {k: v for k, v in form.multi_items() if isinstance(v, UploadFile)}
@@ -296,7 +335,7 @@ class GraphQLHTTPEndpoint:
     ) -> Response:
         started = time.perf_counter()
         context = RequestContext(self.settings, request, services=self.services)
-        result, status = await run_operation(self.schema, context, params, allow=allow)
+        result, status = await run_operation(self.gate, context, params, allow=allow)
         headers = {"Allow": "POST"} if status == 405 else {}
         body = result_body(result, self.settings, context.language)
         if _unavailable(body):
@@ -305,7 +344,8 @@ class GraphQLHTTPEndpoint:
             status = 503
             headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         query = params.get("query")
-        document = parse_and_validate(self.schema, query)[0] if isinstance(query, str) else None
+        prepared = self.gate.cache.get(query) if isinstance(query, str) else None
+        document = prepared.document if prepared is not None else None
         operation_name = params.get("operationName")
         label, kind = describe(document, operation_name if isinstance(operation_name, str)
                                else None)

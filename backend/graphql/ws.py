@@ -28,7 +28,6 @@ from typing import Any
 from graphql import (
     ExecutionResult,
     GraphQLError,
-    GraphQLSchema,
     OperationType,
     execute,
     get_operation_ast,
@@ -43,7 +42,9 @@ from backend.accounts.services import Principal, recheck_principals
 from backend.clock import utcnow
 from backend.db_faults import database_unavailable
 from backend.graphql.context import RequestContext
-from backend.graphql.http import format_error, is_awaitable, parse_and_validate, result_body
+from backend.graphql.documents import DocumentGate
+from backend.graphql.http import finish_operation, format_error, is_awaitable, result_body
+from backend.graphql.limits import BadRequest, decode_json
 from backend.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class CloseCode:
     # The standard "Try Again Later": graphql-ws retries it (with its back-off), unlike its
     # own 4429, which it treats as fatal.
     TRY_AGAIN_LATER = 1013
+    MESSAGE_TOO_BIG = 1009  # RFC 6455, as uvicorn's ws_max_size closes
 
 
 class _Closed(Exception):
@@ -151,19 +153,33 @@ def _coded_error(code: str, language: str | None, text_id: str, text_en: str,
                  **extensions: Any) -> GraphQLError:
     return GraphQLError(text_en if language == "en" else text_id,
                         extensions={"code": code, **extensions})
+def _subscribe_id(raw: str) -> str | None:
+    """The id of a subscribe message that decode_json refused, if it can be read at all."""
+    try:
+        message = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(message, dict) and message.get("type") == "subscribe":
+        operation_id = message.get("id")
+        if (isinstance(operation_id, str) and 0 < len(operation_id) <= 100
+                and operation_id.isprintable()):
+            return operation_id
+    return None
 
 
 class GraphQLWebSocketEndpoint:
     def __init__(
         self,
-        schema: GraphQLSchema,
+        gate: DocumentGate,
         settings: Settings,
         *,
         services: dict[str, Any] | None = None,
         init_timeout: float = 10.0,
     ) -> None:
-        self.schema = schema
+        self.gate = gate
+        self.schema = gate.schema
         self.settings = settings
+        self.max_message_bytes = settings.graphql_max_request_bytes
         self.services = services if services is not None else {}
         self.init_timeout = init_timeout
         self.monitor = SessionMonitor(settings.ws_session_check_seconds)
@@ -286,10 +302,27 @@ class _Connection:
             await self.websocket.send_text(text)
 
     async def _handle(self, raw: str) -> None:
+        limit = self.endpoint.max_message_bytes
+        if len(raw) > limit or (not raw.isascii() and len(raw.encode("utf-8", "replace")) > limit):
+            # `batt serve` has uvicorn refuse these before they are read whole; this is the
+            # same limit for any other server.
+            await self.close(CloseCode.MESSAGE_TOO_BIG, "Message too big")
+            raise _Closed
         try:
-            message = json.loads(raw)
+            message = decode_json(raw)
+        except BadRequest as exc:
+            # Readable JSON with something unacceptable inside (variables nested too deep,
+            # NUL or half a surrogate pair): refuse that operation, keep the connection.
+            operation_id = _subscribe_id(raw)
+            if operation_id is None or operation_id in self.operations:
+                await self.close(CloseCode.BAD_REQUEST, "Invalid message received")
+                raise _Closed from None
+            await self.send({"id": operation_id, "type": "error", "payload": [
+                {"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}]})
+            return
+        try:
             kind = message["type"]
-        except (ValueError, TypeError, KeyError):
+        except (TypeError, KeyError):
             await self.close(CloseCode.BAD_REQUEST, "Invalid message received")
             raise _Closed from None
         if kind == "connection_init":
@@ -351,7 +384,7 @@ class _Connection:
     def _new_context(self) -> RequestContext:
         return RequestContext(
             self.endpoint.settings, self.websocket, authorization=self.authorization,
-            language=self.language, services=self.endpoint.services,
+            language=self.language, services=self.endpoint.services, scope=self,
         )
 
     async def _checked_context(self) -> RequestContext | None:
@@ -414,22 +447,26 @@ class _Connection:
                 return
             query = payload.get("query")
             variables = payload.get("variables")
-            bad_variables = variables is not None and not isinstance(variables, dict)
-            if not isinstance(query, str) or bad_variables:
-                await self._error(operation_id, [GraphQLError("Invalid query or variables.")])
+            operation_name = payload.get("operationName")
+            if (not isinstance(query, str)
+                    or (variables is not None and not isinstance(variables, dict))
+                    or (operation_name is not None and not isinstance(operation_name, str))):
+                await self._error(operation_id, [GraphQLError(
+                    "Invalid query, variables or operationName.")])
                 return
-            document, errors = parse_and_validate(self.endpoint.schema, query)
-            if document is None or errors:
-                await self._error(operation_id, list(errors))
+            document, errors = await self.endpoint.gate.prepare(query, variables)
+            if document is None:
+                await self._error(operation_id, errors)
                 return
-            operation = get_operation_ast(document, payload.get("operationName"))
+            operation = get_operation_ast(document, operation_name)
             if operation is None:
                 await self._error(operation_id, [GraphQLError("Unknown operation.")])
                 return
             kwargs = dict(
                 context_value=context,
                 variable_values=variables,
-                operation_name=payload.get("operationName"),
+                operation_name=operation_name,
+                hide_suggestions=self.endpoint.gate.hide_suggestions,
             )
             if operation.operation == OperationType.SUBSCRIPTION:
                 stream = await create_source_event_stream(self.endpoint.schema, document,
@@ -443,6 +480,7 @@ class _Connection:
                                  **kwargs)
                 if asyncio.iscoroutine(result):
                     result = await result
+                result = await finish_operation(context, result)
                 await self.send({"id": operation_id, "type": "next",
                                  "payload": result_body(result, settings)})
             await self.send({"id": operation_id, "type": "complete"})
@@ -457,7 +495,8 @@ class _Connection:
                 return
             log.exception("subscription %s failed", operation_id)
             with contextlib.suppress(_Closed):
-                await self._error(operation_id, [GraphQLError("Internal server error.")])
+                await self._error(operation_id, [GraphQLError(
+                    "Internal server error.", extensions={"code": "INTERNAL_SERVER_ERROR"})])
 
     async def _pump(self, operation_id: str, stream: AsyncIterator[Any], document: Any,
                     query: str, kwargs: dict[str, Any]) -> None:
@@ -483,6 +522,7 @@ class _Connection:
                                      is_awaitable=is_awaitable, **kwargs)
                     if asyncio.iscoroutine(result):
                         result = await result
+                    result = await finish_operation(kwargs["context_value"], result)
                     payload = json.dumps(result_body(result, self.endpoint.settings),
                                          default=str)
                     if not result.errors and key[0] is not None:

@@ -34,6 +34,10 @@ class Photo(Model):
     thumbnail_key = fields.CharField(max_length=80, db_index=True)
     # Chosen by the app per upload attempt, so a retry on a flaky network finds its photo.
     client_key = fields.CharField(max_length=64, null=True)
+    # Attached to something anyone may see (a public complaint, a public progress report):
+    # its variants are served at public, immutable URLs. Others only through signed URLs.
+    # Never goes back: what was public has been cached by then.
+    published = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

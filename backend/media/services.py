@@ -1,13 +1,17 @@
 """Photo rules: upload once (idempotently), reference by id, only your own.
 
-Other domains attach photos with :func:`get_owned_photos` and show them with
-:func:`display_url` / :func:`thumbnail_url`.
+Other domains attach photos with :func:`get_owned_photos`, publish those their privacy
+policy shows to everyone with :func:`publish`, and show them with :func:`display_url` /
+:func:`thumbnail_url`: public and immutable once published, short-lived and signed before
+(so one photo has one kind of URL wherever it appears, and a client caching by photo id
+never holds two).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
 from collections.abc import Iterable
 
@@ -15,7 +19,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
 from backend.accounts.models import Role
+from backend.clock import utcnow
 from backend.errors import ServiceError
+from backend.ids import parse_id
 from backend.media.errors import MediaErrorCode
 from backend.media.models import Photo
 from backend.media.pipeline import (
@@ -32,7 +38,6 @@ log = logging.getLogger(__name__)
 
 INLINE_HASH_BYTES = 2 * 2**20
 CLIENT_KEY = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
-_MAX_ID = 2**31 - 1
 
 
 def limits_for(settings: Settings) -> PhotoLimits:
@@ -155,11 +160,11 @@ async def get_owned_photos(
     """
     wanted: list[int] = []
     for raw in ids:
-        text = str(raw).strip()
-        if not text.isdigit() or len(text) > 10 or int(text) > _MAX_ID:
+        photo_id = parse_id(raw)
+        if photo_id is None:
             raise ServiceError(MediaErrorCode.PHOTO_NOT_FOUND, field)
-        if int(text) not in wanted:
-            wanted.append(int(text))
+        if photo_id not in wanted:
+            wanted.append(photo_id)
     if not wanted:
         return []
     found = {p.id: p for p in await Photo.filter(id__in=wanted, owner_id=owner_id)}
@@ -179,9 +184,35 @@ def may_see_exif(photo: Photo, viewer_id: int | None, viewer_roles: frozenset[Ro
     )
 
 
-def display_url(storage: Storage, photo: Photo) -> str:
-    return storage.url(photo.display_key)
+async def publish(photo_ids: Iterable[int]) -> None:
+    """The photos are now shown to everyone (call inside the transaction that attaches them)."""
+    ids = sorted(set(photo_ids))
+    if ids:
+        await Photo.filter(id__in=ids, published=False).update(published=True)
 
 
-def thumbnail_url(storage: Storage, photo: Photo) -> str:
-    return storage.url(photo.thumbnail_key)
+async def is_published(key: str) -> bool:
+    return await Photo.filter(Q(display_key=key) | Q(thumbnail_key=key), published=True).exists()
+
+
+def signed_expiry(ttl_seconds: int, now: float | None = None) -> int:
+    """When a signed URL made now stops working: at least ``ttl_seconds`` from now, rounded
+    up to a step of a quarter of it, so the URLs a client gets within one step are the same
+    and its image cache keeps working."""
+    now = utcnow().timestamp() if now is None else now
+    step = max(60, ttl_seconds // 4)
+    return int(math.ceil((now + ttl_seconds) / step) * step)
+
+
+def _url(storage: Storage, photo: Photo, key: str, ttl_seconds: int) -> str:
+    if photo.published:
+        return storage.url(key)
+    return storage.signed_url(key, signed_expiry(ttl_seconds))
+
+
+def display_url(storage: Storage, photo: Photo, *, ttl_seconds: int = 900) -> str:
+    return _url(storage, photo, photo.display_key, ttl_seconds)
+
+
+def thumbnail_url(storage: Storage, photo: Photo, *, ttl_seconds: int = 900) -> str:
+    return _url(storage, photo, photo.thumbnail_key, ttl_seconds)

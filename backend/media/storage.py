@@ -2,13 +2,20 @@
 
 Keys are content addresses (``<sha256 of the bytes>.jpg``), so a stored object never changes
 and may be cached forever; the same bytes uploaded twice are stored once. An object store
-(S3, GCS, MinIO) implements the same six operations later.
+(S3, GCS, MinIO) implements the same operations later (``signed_url`` as its presigned URL).
+
+Two kinds of URL: ``url(key)`` is public and immutable, for photos anyone may see;
+``signed_url(key, expires)`` is for the others (photos of confidential complaints, photos not
+attached to anything public yet): it carries its expiry and an HMAC of key and expiry, so it
+works for whoever holds it until then and for nobody after.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
+import hmac
 import os
 import re
 import secrets
@@ -20,6 +27,7 @@ from typing import Any, Protocol
 KEY_PATTERN = re.compile(r"^[0-9a-f]{64}\.(jpg|webp)$")
 CONTENT_TYPES = {"jpg": "image/jpeg", "webp": "image/webp"}
 PUBLIC_PREFIX = "/media"
+PRIVATE_PREFIX = "/media/private"
 SERVICE_NAME = "media.storage"
 
 
@@ -59,13 +67,35 @@ class Storage(Protocol):
 
     def url(self, key: str) -> str: ...
 
+    def signed_url(self, key: str, expires: int) -> str:
+        """A URL that serves the object until ``expires`` (Unix time), and is refused after."""
+        ...
+
+
+class UrlSigner:
+    """HMAC-SHA256 over ``key:expires`` with a key derived from the server's secret (so a
+    photo signature can never stand in for a token signature, or the other way round)."""
+
+    def __init__(self, secret: str) -> None:
+        self._key = hmac.new(secret.encode(), b"batt media url v1", hashlib.sha256).digest()
+
+    def signature(self, key: str, expires: int) -> str:
+        mac = hmac.new(self._key, f"{key}:{expires}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+    def valid(self, key: str, expires: int, signature: str) -> bool:
+        return hmac.compare_digest(self.signature(key, expires), signature)
+
 
 class LocalStorage:
     """Files under one directory, fanned out as ``ab/cd/<key>`` so no directory grows huge."""
 
-    def __init__(self, root: Path, base_url: str = PUBLIC_PREFIX) -> None:
+    def __init__(self, root: Path, base_url: str = PUBLIC_PREFIX, *,
+                 signer: UrlSigner | None = None, private_base_url: str | None = None) -> None:
         self.root = Path(root)
         self.base_url = base_url.rstrip("/")
+        self.signer = signer
+        self.private_base_url = (private_base_url or f"{self.base_url}/private").rstrip("/")
 
     def path(self, key: str) -> Path:
         check_key(key)
@@ -132,6 +162,12 @@ class LocalStorage:
     def url(self, key: str) -> str:
         return f"{self.base_url}/{check_key(key)}"
 
+    def signed_url(self, key: str, expires: int) -> str:
+        if self.signer is None:
+            raise RuntimeError("this storage was made without a URL signer")
+        signature = self.signer.signature(check_key(key), expires)
+        return f"{self.private_base_url}/{key}?expires={expires}&signature={signature}"
+
 
 def storage_for(services: dict[str, Any], settings: Any) -> Storage:
     """The app's storage, created on first use and shared by every request (tests may put
@@ -139,5 +175,11 @@ def storage_for(services: dict[str, Any], settings: Any) -> Storage:
     storage = services.get(SERVICE_NAME)
     if storage is None:
         base = f"{settings.public_base_url}{PUBLIC_PREFIX}"
-        storage = services.setdefault(SERVICE_NAME, LocalStorage(settings.media_dir, base))
+        storage = services.setdefault(SERVICE_NAME, LocalStorage(
+            settings.media_dir, base, signer=url_signer(settings),
+            private_base_url=f"{settings.public_base_url}{PRIVATE_PREFIX}"))
     return storage
+
+
+def url_signer(settings: Any) -> UrlSigner:
+    return UrlSigner(settings.secret_key)

@@ -4,6 +4,7 @@ import graphene
 
 from among_warga.graphql.types import ComplaintType
 from among_warga.visibility import view_of
+from backend.errors import ServiceError
 from backend.graphql.core import BaseMutation, error_type, parse_int_id
 from backend.permissions import OPERATOR
 from command_center import services
@@ -91,20 +92,33 @@ class ChangeCategory(CasePayloadFields, BaseMutation):
 class DispatchComplaint(CasePayloadFields, BaseMutation):
     class Arguments:
         id = graphene.ID(required=True)
-        skpd_ids = graphene.List(graphene.NonNull(graphene.ID), required=True,
-                                 description="From `skpds { id code }`.")
+        skpd_codes = graphene.List(graphene.NonNull(graphene.String),
+                                   description="SKPD codes, e.g. [\"dpupr\", \"dlh\"] "
+                                   "(as in `skpds { code }` and routingSuggestion).")
+        skpd_ids = graphene.List(graphene.NonNull(graphene.ID),
+                                 deprecation_reason="Use skpdCodes.")
         note = graphene.String()
 
     class Meta:
-        description = "Operator: send the case to one or more SKPD (again to re-route)."
+        description = ("Operator: send the case to one or more SKPD, named by code (again to "
+                       "re-route). Unknown codes are refused, each named in the message.")
         need = OPERATOR
         error_type = CaseError
 
     @classmethod
-    async def perform(cls, root, info, principal, id, skpd_ids, note=None):
-        ids = [parse_int_id(s, CaseErrorCode.SKPD_NOT_FOUND, "skpdIds") for s in skpd_ids]
-        return await case_payload(
-            info, await services.dispatch(principal.user, case_id(id), ids, note))
+    async def perform(cls, root, info, principal, id, skpd_codes=None, skpd_ids=None,
+                      note=None):
+        ids = [_skpd_id(s) for s in skpd_ids or []]
+        return await case_payload(info, await services.dispatch(
+            principal.user, case_id(id), skpd_codes or [], note, skpd_ids=ids))
+
+
+def _skpd_id(value) -> int:
+    try:
+        return parse_int_id(value, CaseErrorCode.SKPD_NOT_FOUND, "skpdIds")
+    except ServiceError:
+        raise ServiceError(CaseErrorCode.SKPD_NOT_FOUND, "skpdIds",
+                           skpds=f"id {str(value)[:40]!r}") from None
 
 
 class RecallComplaint(CasePayloadFields, BaseMutation):

@@ -5,7 +5,7 @@ from graphql import GraphQLError
 
 from among_warga.listing import find_complaint
 from backend.errors import Forbidden
-from backend.graphql.core import guarded
+from backend.graphql.core import guarded, stream_cursor
 from backend.permissions import SIGNED_IN
 from command_center.graphql.types import CaseEventType
 from command_center.streams import case_filter, command_center_filter
@@ -17,15 +17,6 @@ def _bus(info):
         raise GraphQLError("The live stream is not running in this process.",
                            extensions={"code": "UNAVAILABLE"})
     return bus
-
-
-def _cursor(after: str | None) -> int | None:
-    if after is None or after == "":
-        return None
-    if not after.isdigit():
-        raise GraphQLError("`after` must be a cursor from an earlier event.",
-                           extensions={"code": "BAD_USER_INPUT", "field": "after"})
-    return int(after)
 
 
 class CommandCenterSubscriptions(graphene.ObjectType):
@@ -45,18 +36,20 @@ class CommandCenterSubscriptions(graphene.ObjectType):
     @guarded(SIGNED_IN)
     async def subscribe_command_center_events(root, info, after=None):
         principal = await info.context.principal()
-        return _bus(info).stream(_cursor(after), command_center_filter(principal))
+        after = await stream_cursor(after)
+        return _bus(info).stream(after, command_center_filter(principal))
 
     @staticmethod
     @guarded(SIGNED_IN)
     async def subscribe_case_updates(root, info, id, after=None):
         principal = await info.context.principal()
+        after = await stream_cursor(after)
         complaint = await find_complaint(id=id)
         accept = await case_filter(principal, complaint) if complaint else None
         if accept is None:
             raise Forbidden("You cannot follow this complaint.")
         # Default: from the beginning of the case — the app shows its whole history.
-        return _bus(info).stream(_cursor(after) or 0, accept)
+        return _bus(info).stream(after or 0, accept)
 
     @staticmethod
     def resolve_command_center_events(event, info, **kwargs):

@@ -156,6 +156,12 @@ export class EventStream {
           break;
         case "error":
           console.warn("subscription refused:", frame.payload);
+          // A stored cursor the server does not know (ahead of its log: the database was
+          // reset, or another deployment's): start again at the live edge; the periodic
+          // snapshot repairs what happened in between.
+          if ((frame.payload || []).some((e) => e.extensions && e.extensions.field === "after")) {
+            forgetCursor();
+          }
           this.retry();
           break;
         case "complete": // the server ended the stream (e.g. shutting down): resume

@@ -126,11 +126,7 @@ class Logout(BaseMutation):
         need = PUBLIC
         error_type = AccountError
 
-    ok = graphene.Boolean(required=True, description="False when `errors` says why not.")
-
-    @staticmethod
-    def resolve_ok(payload, info) -> bool:
-        return payload.ok is True
+    ok = graphene.Boolean(required=True)
 
     @classmethod
     async def perform(cls, root, info, principal, refresh_token):
@@ -276,11 +272,7 @@ class DeleteMyAccount(BaseMutation):
         need = SIGNED_IN
         error_type = AccountError
 
-    ok = graphene.Boolean(required=True, description="False when `errors` says why not.")
-
-    @staticmethod
-    def resolve_ok(payload, info) -> bool:
-        return payload.ok is True
+    ok = graphene.Boolean(required=True)
 
     @classmethod
     async def perform(cls, root, info, principal, password=None):

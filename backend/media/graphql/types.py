@@ -10,6 +10,7 @@ from backend.media.storage import storage_for
 
 MediaError = error_type("MediaError", MediaErrorCode)
 
+
 async def _may_see_exif(info: graphene.ResolveInfo, photo: Photo) -> bool:
     principal = await info.context.principal()
     if principal is None:
@@ -30,7 +31,9 @@ class PhotoType(graphene.ObjectType):
         name = "Photo"
         description = (
             "An uploaded photo. Only resized copies without any metadata are served; the "
-            "original file is not kept."
+            "original file is not kept. Photos anyone may see (on public reports) have "
+            "permanent URLs; the others (confidential reports, photos not attached yet) "
+            "short-lived signed ones: load them soon, and query again for fresh ones."
         )
 
     id = graphene.ID(required=True)
@@ -50,11 +53,11 @@ class PhotoType(graphene.ObjectType):
 
     @staticmethod
     def resolve_url(photo: Photo, info) -> str:
-        return services.display_url(_storage(info), photo)
+        return services.display_url(_storage(info), photo, ttl_seconds=_ttl(info))
 
     @staticmethod
     def resolve_thumbnail_url(photo: Photo, info) -> str:
-        return services.thumbnail_url(_storage(info), photo)
+        return services.thumbnail_url(_storage(info), photo, ttl_seconds=_ttl(info))
 
     @staticmethod
     async def resolve_taken_at(photo: Photo, info):
@@ -71,3 +74,7 @@ class PhotoType(graphene.ObjectType):
 
 def _storage(info):
     return storage_for(info.context.services, info.context.settings)
+
+
+def _ttl(info) -> int:
+    return info.context.settings.media_url_ttl_seconds

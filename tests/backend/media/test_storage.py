@@ -4,6 +4,7 @@ import hashlib
 
 import pytest
 
+from backend.media import services
 from backend.media.storage import InvalidKey, LocalStorage, content_key
 from tests.backend.media import samples
 from tests.backend.media.conftest import stored_files
@@ -64,11 +65,21 @@ async def test_served_variants_are_cacheable_and_nothing_else_is_reachable(
 ):
     _, token = await make_user()
     body = await upload(samples.jpeg_with_gps((800, 600)), token=token)
-    url = body["data"]["uploadPhoto"]["photo"]["url"]
+    photo = body["data"]["uploadPhoto"]["photo"]
+    # Not attached to anything public yet: a signed URL, cached privately.
+    url = photo["url"]
     first = await media_client.get(url)
     assert first.status_code == 200 and first.headers["etag"]
     again = await media_client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.headers["cache-control"].startswith("private")
+    # Once published, the public URL is immutable.
+    await services.publish([int(photo["id"])])
+    key = url.split("?", 1)[0].rsplit("/", 1)[1]
+    public = await media_client.get(f"/media/{key}")
+    again = await media_client.get(f"/media/{key}",
+                                   headers={"If-None-Match": public.headers["etag"]})
     assert again.status_code == 304 and "immutable" in again.headers["cache-control"]
     for path in ("/media/..%2F..%2Fsecret_key", "/media/%2e%2e/secret_key", "/media/secret_key",
-                 "/media/" + "0" * 64 + ".jpg", "/media/" + url.rsplit("/", 1)[1] + "x"):
+                 "/media/" + "0" * 64 + ".jpg", "/media/" + key + "x",
+                 "/media/private/" + key + "x"):
         assert (await media_client.get(path)).status_code == 404, path

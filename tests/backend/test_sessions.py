@@ -22,11 +22,21 @@ SET_ACTIVE = """mutation($id: ID!, $active: Boolean!) {
 class StatementCounter(logging.Handler):
     """Counts the statements Tortoise sends (its client logs each one at DEBUG)."""
 
-    def __init__(self) -> None:
+    def __init__(self, task: object = None) -> None:
         super().__init__(logging.DEBUG)
         self.statements: list[str] = []
+        # Only those sent by this task (not, say, the event bus reading the log meanwhile).
+        self.task = task
 
     def emit(self, record: logging.LogRecord) -> None:
+        if self.task is not None:
+            import asyncio
+
+            try:
+                if asyncio.current_task() is not self.task:
+                    return
+            except RuntimeError:  # logged outside the event loop's thread
+                return
         self.statements.append(record.getMessage())
 
 

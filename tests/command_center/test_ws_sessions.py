@@ -226,7 +226,7 @@ async def test_one_sweep_rechecks_every_socket_of_a_process_in_two_statements(
         await asyncio.sleep(0.3)
         assert len(endpoint.monitor.connections) == 30
         logger = logging.getLogger("tortoise.db_client")
-        counter, level = StatementCounter(), logger.level
+        counter, level = StatementCounter(task=asyncio.current_task()), logger.level
         logger.addHandler(counter)
         logger.setLevel(logging.DEBUG)
         try:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -23,6 +24,8 @@ from backend.graphql.http import GraphQLHTTPEndpoint
 from backend.graphql.ws import GraphQLWebSocketEndpoint
 from backend.jobs import run_forever
 from backend.media.http import routes as media_routes
+from backend.observability.metrics import metrics_endpoint
+from backend.observability.requests import RequestMiddleware
 from backend.schema import schema
 from backend.settings import Settings, load_settings
 from command_center.http import routes as wall_display_routes
@@ -39,7 +42,7 @@ async def readyz(request: Request) -> JSONResponse:
     try:
         await db.ping()
     except Exception as exc:  # any failure to reach the database means "not ready"
-        log.warning("readiness check failed: %s", exc)
+        log.warning("readiness check failed: %s", type(exc).__name__)
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
     return JSONResponse({"status": "ok", "database": db.dialect()})
 
@@ -77,19 +80,25 @@ def create_app(
             if manage_db:
                 await db.close_db()
 
+    routes = [
+        Route("/graphql", graphql_http.__call__, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql_ws.__call__),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
+        *media_routes,
+        *complaint_feed_routes,
+        *wall_display_routes,
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
     app = Starlette(
-        routes=[
-            Route("/graphql", graphql_http.__call__, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql_ws.__call__),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            *media_routes,
-            *complaint_feed_routes,
-            *wall_display_routes,
-            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
-        ],
+        routes=routes,
+        # Security headers and CORS outermost (they also dress the 503 the request
+        # middleware answers when the database is down); then a request id, the request log
+        # line and the HTTP metrics for everything.
+        middleware=[*http_security.middleware(settings),
+                    Middleware(RequestMiddleware, routes=routes)],
         lifespan=lifespan,
-        middleware=http_security.middleware(settings),
     )
     app.state.settings = settings
     app.state.services = services

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from backend.backup import register as register_backup
+from backend.crypto.cli import register as register_keys
 from backend.geo.cli import register as register_areas
 from backend.settings import ConfigurationError, Settings, load_settings
 
@@ -127,6 +128,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers > 1 and settings.database_dialect == "sqlite":
         print("note: several workers on SQLite share one file; use PostgreSQL for that.",
               file=sys.stderr)
+    _prepare_metrics_directory(settings)
+    from backend.observability.logs import configure_logging, uvicorn_log_config
+
+    configure_logging(args.log_level, json_lines=settings.log_format == "json")
     uvicorn.run(
         "backend.app:create_app",
         factory=True,
@@ -148,8 +153,24 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         loop="uvloop",
         http="httptools",
         log_level=args.log_level,
+        # JSON lines, redacted, one per request from the request middleware (which replaces
+        # uvicorn's access log: that one prints query strings).
+        log_config=uvicorn_log_config(args.log_level) if settings.log_format == "json" else None,
+        access_log=False,
     )
     return 0
+
+
+def _prepare_metrics_directory(settings: Settings) -> None:
+    """prometheus-client's multi-process mode: every worker writes its metrics under one
+    fresh directory, which /metrics aggregates (set before the workers import the library)."""
+    import os
+    import shutil
+
+    directory = settings.var_dir / "metrics"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
 
 
 def _describe_db(settings: Settings) -> str:
@@ -204,12 +225,20 @@ def build_parser() -> argparse.ArgumentParser:
     makemigrations.add_argument("--name")
     makemigrations.set_defaults(func=cmd_makemigrations)
     register_areas(sub)
+    register_keys(sub)
+    register_backup(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from backend.observability.logs import configure_logging
+
+    # Commands talk to a person: plain lines (redacted like the server's). `serve` switches
+    # to JSON lines.
+    configure_logging("info", json_lines=False)
     args = build_parser().parse_args(argv)
+    if getattr(args, "no_settings", False):
+        return args.func(args, None) or 0
     try:
         settings = load_settings()
     except ConfigurationError as exc:

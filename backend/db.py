@@ -17,6 +17,7 @@ from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.transactions import in_transaction
 
 from backend.apps import APPS
+from backend.crypto import keys
 from backend.settings import Settings
 
 __all__ = ["tortoise_config", "init_db", "close_db", "migrate", "ping", "connection", "numbered",
@@ -35,6 +36,9 @@ def _connection_config(database_url: str) -> dict[str, Any] | str:
                 # Several writers (server + CLI) wait for each other instead of failing.
                 "busy_timeout": 10000,
                 "synchronous": "NORMAL",
+                # Deleted and overwritten content is zeroed in the file, so an erased
+                # account's name (or a replaced ciphertext) does not linger in free pages.
+                "secure_delete": "ON",
             },
         }
     parts = urlsplit(database_url)
@@ -52,12 +56,13 @@ def _connection_config(database_url: str) -> dict[str, Any] | str:
             "minsize": 1,
             "maxsize": 10,
             "reset": _keep_session,
+            "connection_class": _connection_class(),
         },
     }
 
 
 async def _keep_session(connection: Any) -> None:
-    """Return a connection to the pool as it is.
+    """Return a connection to the pool as it is — unless it failed at the connection level.
 
     asyncpg's default reset sends ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET
     ALL`` on every release — a round trip for each query run outside a transaction, about a
@@ -65,7 +70,50 @@ async def _keep_session(connection: Any) -> None:
     pooled connections: its advisory lock is transaction-scoped (``pg_advisory_xact_lock``),
     it never uses ``SET`` without ``LOCAL``, cursors or ``LISTEN`` on them (the event bus
     listens on a connection of its own). What a reset must still do, asyncpg does before
-    calling this: roll back a transaction left open and drop listeners."""
+    calling this: roll back a transaction left open and drop listeners.
+
+    The reset query also used to weed out broken connections: when PostgreSQL restarts, a
+    connection that was mid-query receives the shutdown error and waits for a ready signal
+    that never comes; until the socket's end is noticed it looks open, and handed out again it
+    fails every query ("cannot switch to state …"). Such a connection is marked as it fails
+    (:class:`_Connection`) and refused here, so the pool terminates it and opens a new one."""
+    if getattr(connection, "broken", False):
+        import asyncpg
+
+        raise asyncpg.exceptions.ConnectionDoesNotExistError(
+            "connection failed at the protocol level; discarded")
+
+
+def _connection_class() -> type:
+    import asyncpg
+    import asyncpg.exceptions as pg
+
+    broken_by = (pg.InternalClientError, pg.InterfaceError, pg.PostgresConnectionError,
+                 pg.AdminShutdownError, pg.CrashShutdownError, pg.CannotConnectNowError,
+                 OSError, TimeoutError)
+
+    class _Connection(asyncpg.Connection):
+        """Remembers a failure that leaves the protocol unusable (see :func:`_keep_session`).
+        Every query path — prepared (``_do_execute``) and simple (``execute`` without
+        arguments, which transactions use) — goes through these two methods."""
+
+        broken = False
+
+        async def _do_execute(self, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return await super()._do_execute(*args, **kwargs)
+            except broken_by:
+                self.broken = True
+                raise
+
+        async def execute(self, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return await super().execute(*args, **kwargs)
+            except broken_by:
+                self.broken = True
+                raise
+
+    return _Connection
 
 
 def tortoise_config(settings: Settings) -> dict[str, Any]:
@@ -95,6 +143,7 @@ def _ensure_sqlite_dir(settings: Settings) -> None:
 
 async def init_db(settings: Settings) -> None:
     _ensure_sqlite_dir(settings)
+    keys.install(keys.keyring_for(settings))
     # The global fallback lets request tasks (spawned outside the lifespan task) see the ORM.
     await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
 
@@ -108,6 +157,7 @@ async def migrate(
 ) -> None:
     """Bring the database to the current schema with Tortoise's built-in migrations."""
     _ensure_sqlite_dir(settings)
+    keys.install(keys.keyring_for(settings))
     await tortoise_migrate(config=tortoise_config(settings), progress=progress)
 
 

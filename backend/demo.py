@@ -90,7 +90,7 @@ async def seed_demo(echo: Callable[[str], None] = print) -> dict[str, str]:
 
     created: dict[str, str] = {}
     for account in DEMO_ACCOUNTS:
-        if await User.exists(phone=account.phone):
+        if await User.exists(User.identified_by(phone=account.phone)):
             continue
         password = "batu-" + secrets.token_urlsafe(9)
         await accounts.create_user(

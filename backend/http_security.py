@@ -53,7 +53,9 @@ def middleware(settings: Settings) -> list[Middleware]:
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+            allow_headers=["Authorization", "Content-Type", "Accept-Language", "X-Request-Id"],
+            # The request id (quote it when reporting a problem) and when to retry a 503.
+            expose_headers=["X-Request-Id", "Retry-After"],
             max_age=600,
         ))
     return stack

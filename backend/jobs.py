@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
@@ -48,14 +49,25 @@ async def run_once(settings: Settings) -> dict[str, object]:
 async def run_forever(settings: Settings) -> None:
     """Run each job on its interval until cancelled; a failing run is logged and retried."""
 
+    from backend.db_faults import database_unavailable
+    from backend.observability.metrics import JOB_RUNS, JOB_SECONDS
+
     async def loop(job: Job) -> None:
         while True:
+            started = time.perf_counter()
             try:
                 result = await job.run()
+                JOB_RUNS.labels(job.name, "ok").inc()
                 if result:
-                    log.info("job %s: %s", job.name, result)
-            except Exception:  # keep the loop alive; the next run retries
-                log.exception("job %s failed", job.name)
+                    log.info("job %s: %s", job.name, result, extra={"job": job.name})
+            except Exception as exc:  # keep the loop alive; the next run retries
+                JOB_RUNS.labels(job.name, "error").inc()
+                if database_unavailable(exc):  # a restart: expected, no traceback needed
+                    log.warning("job %s: database unavailable (%s); retrying", job.name,
+                                type(exc).__name__, extra={"job": job.name})
+                else:
+                    log.exception("job %s failed", job.name, extra={"job": job.name})
+            JOB_SECONDS.labels(job.name).observe(time.perf_counter() - started)
             await asyncio.sleep(job.interval_seconds)
 
     await asyncio.gather(*(loop(job) for job in registered_jobs(settings)))

@@ -73,6 +73,14 @@ class Settings:
     media_max_bytes: int = 20 * 1024 * 1024
     media_max_pixels: int = 64_000_000
     media_workers: int = 0
+    # Keys protecting phone numbers and NIKs at rest (backend.crypto.keys), newest first;
+    # empty: a development key under var/ (refused in production).
+    data_keys: tuple = ()
+    # /metrics: with a token, only `Authorization: Bearer <token>`; without, internal
+    # addresses only (see backend.observability.metrics).
+    metrics_token: str | None = None
+    # `batt serve` logs JSON lines (one per request); "text" for a developer's terminal.
+    log_format: str = "json"
     # Lifetime of the signed URLs of photos that are not public (confidential complaints,
     # photos not attached to anything public yet), seconds.
     media_url_ttl_seconds: int = 900
@@ -170,6 +178,28 @@ def _development_secret(var_dir: Path) -> str:
     return key
 
 
+def _data_keys(env: str) -> tuple:
+    from backend.crypto.keys import DataKeyError, parse_keys
+
+    raw = _env("BATT_DATA_KEYS")
+    if raw is None:
+        if env == "production":
+            raise ConfigurationError(
+                "BATT_DATA_KEYS is required when BATT_ENV=production (generate one with: "
+                "batt keys new-key <id>)"
+            )
+        return ()
+    try:
+        return parse_keys(raw)
+    except DataKeyError as exc:
+        raise ConfigurationError(f"BATT_DATA_KEYS: {exc}") from exc
+
+
+def _log_format() -> str:
+    value = (_env("BATT_LOG_FORMAT", "json") or "json").lower()
+    if value not in ("json", "text"):
+        raise ConfigurationError(f"BATT_LOG_FORMAT must be json or text, got {value!r}")
+    return value
 def _env_bool(name: str, default: bool) -> bool:
     raw = _env(name)
     if raw is None:
@@ -217,6 +247,8 @@ def load_settings() -> Settings:
     elif len(secret_key) < 32:
         raise ConfigurationError("BATT_SECRET_KEY must be at least 32 characters long")
 
+    data_keys = _data_keys(env)
+
     rate_limits_disabled = (_env("BATT_RATE_LIMITS", "on") or "on").lower() == "off"
     if rate_limits_disabled and env == "production":
         raise ConfigurationError("BATT_RATE_LIMITS=off is for benchmarks, not production")
@@ -247,6 +279,9 @@ def load_settings() -> Settings:
         media_max_bytes=_env_int("BATT_MEDIA_MAX_BYTES", 20 * 1024 * 1024),
         media_max_pixels=_env_int("BATT_MEDIA_MAX_PIXELS", 64_000_000),
         media_workers=_env_int("BATT_MEDIA_WORKERS", 0),
+        data_keys=data_keys,
+        metrics_token=_env("BATT_METRICS_TOKEN"),
+        log_format=_log_format(),
         media_url_ttl_seconds=media_url_ttl_seconds,
         graphql_max_request_bytes=_env_int("BATT_GRAPHQL_MAX_REQUEST_BYTES", 64 * 1024),
         graphql_max_document_bytes=_env_int("BATT_GRAPHQL_MAX_DOCUMENT_BYTES", 32 * 1024),

@@ -198,3 +198,10 @@ def replace_settings(settings: Settings, **changes: Any) -> Settings:
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def error_extensions(error: dict[str, Any]) -> dict[str, Any]:
+    """An error's extensions without the request id every error carries (asserted there)."""
+    extensions = dict(error["extensions"])
+    assert isinstance(extensions.pop("requestId", None), str), error
+    return extensions

@@ -236,7 +236,11 @@ class ComplaintType(graphene.ObjectType):
     support_count = graphene.Int(required=True)
     supported_by_me = graphene.Boolean(required=True)
     reporter_name = graphene.String(description="Null for ANONYMOUS and CONFIDENTIAL reports.")
-    reporter = graphene.Field(ReporterType, description="Personal data; reads by staff are logged.")
+    reporter = graphene.Field(
+        ReporterType,
+        description="Personal data; reads by staff are logged. Null once the reporter has "
+        "erased their account.",
+    )
     rejection_reason = graphene.String()
     duplicate_of = graphene.Field(
         lambda: DuplicateRefType,
@@ -285,7 +289,7 @@ class ComplaintType(graphene.ObjectType):
         if not view.sees_reporter_name:
             return None
         user = await info.context.loader(UserByIdLoader).load(view.complaint.reporter_id)
-        if user is None:
+        if user is None or user.erased_at is not None:
             return None
         if view.reporter_name_is_personal:
             log_personal_data_read(info.context, view, ("name",))
@@ -296,8 +300,8 @@ class ComplaintType(graphene.ObjectType):
         if not view.sees_personal_data:
             return None
         user = await info.context.loader(UserByIdLoader).load(view.complaint.reporter_id)
-        if user is None:
-            return None
+        if user is None or user.erased_at is not None:
+            return None  # the reporter erased their account: an anonymous record now
         log_personal_data_read(info.context, view, ("name", "phone"))
         return ReporterType(id=user.id, name=user.name, phone=user.phone)
 

@@ -29,6 +29,8 @@ class AccountErrorCode(ErrorCode):
     ROLE_NOT_HELD = "role_not_held"
     LAST_ADMIN = "last_admin"
     OWN_ACCOUNT = "own_account"
+    REAUTHENTICATION_REQUIRED = "reauthentication_required"
+    PHONE_NOT_VERIFIED = "phone_not_verified"
 
 
 C = AccountErrorCode
@@ -114,6 +116,16 @@ messages(
         C.LAST_ADMIN: (
             "Admin terakhir tidak dapat dicabut.",
             "The last admin cannot be removed.",
+        ),
+        C.REAUTHENTICATION_REQUIRED: (
+            "Demi keamanan, masukkan kata sandi Anda (atau masuk lagi, lalu ulangi dalam "
+            "{minutes} menit).",
+            "For your security, enter your password (or sign in again and retry within "
+            "{minutes} minutes).",
+        ),
+        C.PHONE_NOT_VERIFIED: (
+            "Verifikasi SMS tidak untuk nomor HP baru ini. Verifikasi nomor yang baru.",
+            "The SMS verification is not for this new phone number. Verify the new number.",
         ),
         C.OWN_ACCOUNT: (
             "Anda tidak dapat menonaktifkan akun Anda sendiri.",

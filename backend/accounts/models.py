@@ -7,6 +7,8 @@ from enum import Enum
 from tortoise import fields
 from tortoise.models import Model
 
+from backend.crypto.fields import EncryptedField, LookupHashField, ProtectedModel
+
 
 class Role(str, Enum):
     CITIZEN = "citizen"
@@ -34,18 +36,25 @@ class Skpd(Model):
         return self.code
 
 
-class User(Model):
+class User(ProtectedModel):
     id = fields.IntField(primary_key=True)
-    name = fields.CharField(max_length=120)
-    # E.164, e.g. +6281234567890. Personal data: shown to the person and to staff who need it.
-    phone = fields.CharField(max_length=20, unique=True)
-    # 16-digit national ID (NIK), optional. Personal data under UU 27/2022.
-    nik = fields.CharField(max_length=16, unique=True, null=True)
+    # Null only once the account is erased (deleteMyAccount).
+    name = fields.CharField(max_length=120, null=True)
+    # E.164, e.g. +6281234567890. Personal data: shown to the person and to staff who need it;
+    # encrypted at rest, found through its keyed hash (User.identified_by(phone=…)).
+    phone = EncryptedField(context="account_user.phone", null=True)
+    phone_hash = LookupHashField(source="phone", unique=True, null=True)
+    # 16-digit national ID (NIK), optional. Personal data under UU 27/2022; likewise.
+    nik = EncryptedField(context="account_user.nik", null=True)
+    nik_hash = LookupHashField(source="nik", unique=True, null=True)
     password_hash = fields.CharField(max_length=255, null=True)
     firebase_uid = fields.CharField(max_length=128, unique=True, null=True)
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # When the person erased the account: name, phone, NIK and credentials are gone, the id
+    # stays so their complaints remain as anonymous records.
+    erased_at = fields.DatetimeField(null=True)
 
     roles: fields.ReverseRelation[UserRole]
 
@@ -53,7 +62,8 @@ class User(Model):
         table = "account_user"
 
     def __str__(self) -> str:
-        return f"{self.name} <{self.phone}>"
+        # Never the phone or NIK: this ends up in logs.
+        return f"User {self.id}"
 
 
 class UserRole(Model):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import secrets
@@ -35,6 +34,7 @@ from backend.accounts.tokens import (
     new_refresh_token,
 )
 from backend.clock import utcnow
+from backend.crypto.keys import keyring
 from backend.errors import FieldError, ServiceError
 from backend.settings import Settings
 
@@ -105,7 +105,7 @@ async def register(
         raise ServiceError(problems)
     assert e164 is not None
 
-    existing = await User.get_or_none(phone=e164)
+    existing = await User.get_or_none(User.identified_by(phone=e164))
     if existing is not None:
         if (
             existing.created_at > utcnow() - REGISTER_RETRY_WINDOW
@@ -114,7 +114,7 @@ async def register(
         ):
             return await _open_session(settings, existing)
         raise ServiceError(Code.PHONE_TAKEN, "phone")
-    if nik is not None and await User.exists(nik=nik):
+    if nik is not None and await User.exists(User.identified_by(nik=nik)):
         raise ServiceError(Code.NIK_TAKEN, "nik")
 
     password_hash = await hash_password(password)
@@ -124,18 +124,26 @@ async def register(
             await UserRole.create(user=user, role=Role.CITIZEN)
     except IntegrityError as exc:
         # Lost a race with a concurrent registration of the same phone or NIK.
-        if nik is not None and await User.exists(nik=nik):
+        if nik is not None and await User.exists(User.identified_by(nik=nik)):
             raise ServiceError(Code.NIK_TAKEN, "nik") from exc
         raise ServiceError(Code.PHONE_TAKEN, "phone") from exc
     return await _open_session(settings, user)
 
 
-def _identifier_key(identifier: str) -> str:
-    # Failures are keyed by a hash: the throttling table must not become a list of NIKs.
-    return hashlib.sha256(identifier.encode()).hexdigest()
+LOGIN_PURPOSE = "account_login_failure.identifier"
 
 
-async def _check_login_throttle(settings: Settings, key: str, address: str, now: datetime) -> None:
+def _identifier_keys(identifier: str) -> list[str]:
+    # Failures are keyed by a keyed hash (HMAC under the data keys): the throttling table must
+    # not become a list of NIKs, and a plain SHA-256 of a phone number is reversed by trying
+    # every number. One hash per data key, the current one first, so a key rotation does not
+    # reset the counts.
+    return keyring().lookup_hashes(identifier, LOGIN_PURPOSE)
+
+
+async def _check_login_throttle(
+    settings: Settings, keys: list[str], address: str, now: datetime
+) -> None:
     """Refuse a sign-in while too many recent failures concern it. Three counts, from one
     query: this identifier from this address (small: stops guessing one account from one
     place), this address for any identifier (stops one place trying many accounts), and this
@@ -143,13 +151,13 @@ async def _check_login_throttle(settings: Settings, key: str, address: str, now:
     from elsewhere therefore cannot lock the owner out, short of the ceiling."""
     window = timedelta(seconds=settings.login_window_seconds)
     failures = await LoginFailure.filter(
-        Q(identifier=key) | Q(address=address), created_at__gte=now - window
+        Q(identifier__in=keys) | Q(address=address), created_at__gte=now - window
     ).values_list("identifier", "address", "created_at")
     checks = (
         (settings.login_max_failures,
-         [at for i, a, at in failures if i == key and a == address]),
+         [at for i, a, at in failures if i in keys and a == address]),
         (settings.login_max_failures_per_address, [at for _, a, at in failures if a == address]),
-        (settings.login_max_failures_per_identifier, [at for i, _, at in failures if i == key]),
+        (settings.login_max_failures_per_identifier, [at for i, _, at in failures if i in keys]),
     )
     waits = [
         sorted(times)[len(times) - allowed] + window - now
@@ -170,28 +178,34 @@ async def login(settings: Settings, *, identifier: str, password: str, address: 
         raise ServiceError(Code.REQUIRED, "password")
     is_nik = len(raw) == 16 and raw.isdigit() and not raw.startswith(("08", "62"))
     normalized = raw if is_nik else (normalize_phone(raw) or raw)
-    key = _identifier_key(normalized)
+    keys = _identifier_keys(normalized)
 
     now = utcnow()
     window_start = now - timedelta(seconds=settings.login_window_seconds)
-    await _check_login_throttle(settings, key, address, now)
+    await _check_login_throttle(settings, keys, address, now)
 
-    user = await (
-        User.get_or_none(nik=normalized) if is_nik else User.get_or_none(phone=normalized)
-    )
-    if user is None and is_nik:
-        user = await User.get_or_none(phone=normalize_phone(raw) or raw)
+    if is_nik:
+        # 16 digits may also be a phone number written without its prefix: one query asks
+        # both indexes, and the NIK wins.
+        nik_hashes = set(User.lookup_hashes("nik", normalized))
+        found = await User.filter(
+            Q(User.identified_by(nik=normalized), User.identified_by(
+                phone=normalize_phone(raw) or raw), join_type=Q.OR)
+        ).limit(2)
+        user = next((u for u in found if u.nik_hash in nik_hashes), found[0] if found else None)
+    else:
+        user = await User.get_or_none(User.identified_by(phone=normalized))
     ok = await verify_password(password, user.password_hash if user else None)
     if not ok or user is None:
         async with in_transaction():
             await LoginFailure.filter(created_at__lt=window_start).delete()
-            await LoginFailure.create(identifier=key, address=address)
+            await LoginFailure.create(identifier=keys[0], address=address)
         raise ServiceError(Code.INVALID_CREDENTIALS, "password")
     if not user.is_active:
         raise ServiceError(Code.ACCOUNT_DISABLED)
     # Only this address's failures: the owner signing in must not hand an attacker elsewhere
     # a fresh allowance.
-    await LoginFailure.filter(identifier=key, address=address).delete()
+    await LoginFailure.filter(identifier__in=keys, address=address).delete()
     return await _open_session(settings, user)
 
 
@@ -210,7 +224,8 @@ async def sign_in_with_firebase(settings: Settings, id_token: str) -> Session:
     uid = claims.get("uid") or claims.get("sub")
 
     async with in_transaction():
-        user = await User.get_or_none(firebase_uid=uid) or await User.get_or_none(phone=phone)
+        user = await User.get_or_none(firebase_uid=uid) or await User.get_or_none(
+            User.identified_by(phone=phone))
         if user is None:
             name = " ".join((claims.get("name") or "").split())[:120] or f"Warga {phone[-4:]}"
             user = await User.create(name=name, phone=phone, firebase_uid=uid)
@@ -400,7 +415,7 @@ def parse_role(value: str) -> Role:
 async def grant_role(
     actor: User | None, *, user_id: int, role: Role, skpd_code: str | None
 ) -> User:
-    user = await User.get_or_none(id=user_id)
+    user = await User.get_or_none(id=user_id, erased_at=None)  # an erased account is gone
     if user is None:
         raise ServiceError(Code.NOT_FOUND, "userId")
     skpd = None
@@ -424,7 +439,7 @@ async def grant_role(
 
 
 async def revoke_role(actor: User | None, *, user_id: int, role: Role) -> User:
-    user = await User.get_or_none(id=user_id)
+    user = await User.get_or_none(id=user_id, erased_at=None)  # an erased account is gone
     if user is None:
         raise ServiceError(Code.NOT_FOUND, "userId")
     async with in_transaction():
@@ -442,7 +457,7 @@ async def set_user_active(actor: User | None, *, user_id: int, active: bool) -> 
     """Deactivate (or reactivate) an account. A deactivated account is refused at the next
     request, and its sessions are revoked, so reactivating it means signing in again; open
     WebSocket connections end within seconds (see backend.graphql.ws)."""
-    user = await User.get_or_none(id=user_id)
+    user = await User.get_or_none(id=user_id, erased_at=None)  # an erased account is gone
     if user is None:
         raise ServiceError(Code.NOT_FOUND, "userId")
     if not active and actor is not None and actor.id == user.id:
@@ -503,8 +518,10 @@ async def create_user(
     problems += _check_password(password, e164, nik)
     if problems:
         raise ServiceError(problems)
-    if await User.exists(phone=e164):
+    if await User.exists(User.identified_by(phone=e164)):
         raise ServiceError(Code.PHONE_TAKEN, "phone")
+    if nik is not None and await User.exists(User.identified_by(nik=nik)):
+        raise ServiceError(Code.NIK_TAKEN, "nik")
     skpd = None
     if Role.RESPONDER in roles:
         if not skpd_code:

@@ -22,8 +22,11 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from backend import db
+from backend.clock import utcnow
+from backend.db_faults import database_unavailable
 from backend.events.log import NOTIFY_CHANNEL, after_commit_subscribers
 from backend.events.models import DomainEvent
+from backend.observability.metrics import EVENT_LAG
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +124,14 @@ class EventBus:
                 await self._read_new()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # the next wake-up or poll tries again
-                log.exception("event bus could not read the log")
+            except Exception as exc:  # the next wake-up or poll tries again
+                if database_unavailable(exc):
+                    log.warning("event bus: database unavailable (%s); retrying",
+                                type(exc).__name__)
+                    await asyncio.sleep(1.0)
+                    self._wake.set()  # catch up as soon as it is back
+                else:
+                    log.exception("event bus could not read the log")
 
     async def _read_new(self) -> None:
         async with self._read_lock:
@@ -138,6 +147,9 @@ class EventBus:
                 if not events:
                     return
                 self.last_id = events[-1].id
+                now = utcnow()
+                for event in events:  # commit → fan-out, once per event and process
+                    EVENT_LAG.observe(max(0.0, (now - event.occurred_at).total_seconds()))
                 for subscription in list(self.subscriptions):
                     for event in events:
                         if subscription.accept(event):

@@ -19,6 +19,7 @@ from backend import ids, ratelimit
 from backend.errors import ServiceError
 from backend.events.bus import latest_event_id
 from backend.graphql.context import RequestContext
+from backend.observability.requests import note_payload_errors
 from backend.permissions import Need
 from backend.ratelimit import RateLimitCode
 
@@ -100,6 +101,7 @@ class BaseMutation(graphene.Mutation):
             await check_rate(context, principal, cls._meta.rate_limit)
             result = await cls.perform(root, info, principal, **data)
         except ServiceError as exc:
+            note_payload_errors([e.code.value.upper() for e in exc.errors])
             return cls(errors=[e.as_payload(context.language) for e in exc.errors],
                        **cls._refused)
         if isinstance(result, dict):
@@ -125,6 +127,8 @@ async def check_rate(context: RequestContext, principal: Any, budget_name: str) 
             RateLimitCode.RATE_LIMITED, retry_after_seconds=exc.retry_after_seconds
         ) from exc
     await ratelimit.forget_expired()
+
+
 def _refused_payload(mutation: type[BaseMutation]) -> dict[str, Any]:
     """The rest of a payload that carries only ``errors``: every non-null field needs a
     value even then (a null there is an internal error, and the client loses the errors).

@@ -5,6 +5,7 @@ errors inside resolvers never leak a traceback or turn into HTTP 500."""
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,13 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from tortoise.exceptions import ValidationError as TortoiseValidationError
 from tortoise.models import Model
 
+from backend.db_faults import RETRY_AFTER_SECONDS, database_unavailable, unavailable_error
+from backend.errors import DEFAULT_LANGUAGE
 from backend.graphql.context import RequestContext
 from backend.graphql.documents import DocumentGate
 from backend.graphql.limits import BadRequest, check_text, decode_json
+from backend.observability.graphql import describe, record, with_request_id
+from backend.observability.requests import current as current_request
 from backend.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,15 +63,24 @@ class RequestTooLarge(Exception):
 
 
 def _error_body(message: str, code: str) -> dict[str, Any]:
-    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return {"errors": [with_request_id({"message": message, "extensions": {"code": code}})]}
 
 
 def _bad_request(message: str, code: str = "BAD_REQUEST", status: int = 400) -> JSONResponse:
     return JSONResponse(_error_body(message, code), status_code=status)
 
 
-def format_error(error: GraphQLError, settings: Settings) -> dict[str, Any]:
+def format_error(error: GraphQLError, settings: Settings,
+                 language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    return with_request_id(_format_error(error, settings, language))
+
+
+def _format_error(error: GraphQLError, settings: Settings, language: str) -> dict[str, Any]:
     original = error.original_error
+    if original is not None and database_unavailable(original):
+        # The database is restarting or out of reach: the client retries (HTTP 503).
+        log.warning("database unavailable in %s: %s", error.path, type(original).__name__)
+        return {**unavailable_error(language), "path": error.path}
     if isinstance(original, TortoiseValidationError):
         # A value the column cannot hold reached the ORM — typically a lookup by a code,
         # phone or token longer than any stored one, which no row can match. Bad input,
@@ -100,12 +114,18 @@ def format_error(error: GraphQLError, settings: Settings) -> dict[str, Any]:
     return formatted
 
 
-def result_body(result: ExecutionResult, settings: Settings) -> dict[str, Any]:
+def result_body(result: ExecutionResult, settings: Settings,
+                language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if result.errors:
-        body["errors"] = [format_error(e, settings) for e in result.errors]
+        body["errors"] = [format_error(e, settings, language) for e in result.errors]
     body["data"] = result.data
     return body
+
+
+def _unavailable(body: dict[str, Any]) -> bool:
+    return any((e.get("extensions") or {}).get("code") == "SERVICE_UNAVAILABLE"
+               for e in body.get("errors") or ())
 
 
 async def run_operation(
@@ -313,7 +333,21 @@ class GraphQLHTTPEndpoint:
         params: dict[str, Any],
         allow: tuple[OperationType, ...] = (OperationType.QUERY, OperationType.MUTATION),
     ) -> Response:
+        started = time.perf_counter()
         context = RequestContext(self.settings, request, services=self.services)
         result, status = await run_operation(self.gate, context, params, allow=allow)
-        headers = {"Allow": "POST"} if status == 405 else None
-        return JSONResponse(result_body(result, self.settings), status_code=status, headers=headers)
+        headers = {"Allow": "POST"} if status == 405 else {}
+        body = result_body(result, self.settings, context.language)
+        if _unavailable(body):
+            # The whole answer is "try again": partial data from a half-reachable database
+            # is not worth showing, and a 503 is what clients and proxies retry.
+            status = 503
+            headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        query = params.get("query")
+        prepared = self.gate.cache.get(query) if isinstance(query, str) else None
+        document = prepared.document if prepared is not None else None
+        operation_name = params.get("operationName")
+        label, kind = describe(document, operation_name if isinstance(operation_name, str)
+                               else None)
+        record(current_request(), label, kind, body, started)
+        return JSONResponse(body, status_code=status, headers=headers or None)

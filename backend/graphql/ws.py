@@ -40,6 +40,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from backend import ratelimit
 from backend.accounts.services import Principal, recheck_principals
 from backend.clock import utcnow
+from backend.db_faults import database_unavailable
 from backend.graphql.context import RequestContext
 from backend.graphql.documents import DocumentGate
 from backend.graphql.http import finish_operation, format_error, is_awaitable, result_body
@@ -130,8 +131,12 @@ class SessionMonitor:
                 await self.sweep()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # the next sweep tries again
-                log.exception("could not re-read the callers of open sockets")
+            except Exception as exc:  # the next sweep tries again
+                if database_unavailable(exc):
+                    log.warning("could not re-read the callers of open sockets: database "
+                                "unavailable (%s)", type(exc).__name__)
+                else:
+                    log.exception("could not re-read the callers of open sockets")
 
     async def sweep(self) -> None:
         watched = [c for c in self.connections if c.principal is not None and not c.closed]
@@ -215,7 +220,13 @@ class _Connection:
                     raw = await self.websocket.receive_text()
                 except (WebSocketDisconnect, RuntimeError, KeyError):
                     return
-                await self._handle(raw)
+                try:
+                    await self._handle(raw)
+                except Exception as exc:
+                    if not database_unavailable(exc):
+                        raise
+                    await self._unavailable(exc)
+                    return
         except _Closed:
             return
         finally:
@@ -475,7 +486,13 @@ class _Connection:
             await self.send({"id": operation_id, "type": "complete"})
         except (_Closed, asyncio.CancelledError):
             pass
-        except Exception:  # one broken operation must not take the connection down
+        except Exception as exc:  # one broken operation must not take the connection down
+            if database_unavailable(exc):
+                # …but a database outage takes them all: close so the client reconnects and
+                # resubscribes from its last cursor once the database is back.
+                with contextlib.suppress(_Closed):
+                    await self._unavailable(exc)
+                return
             log.exception("subscription %s failed", operation_id)
             with contextlib.suppress(_Closed):
                 await self._error(operation_id, [GraphQLError(
@@ -518,6 +535,10 @@ class _Connection:
             if aclose is not None:
                 with contextlib.suppress(Exception):
                     await aclose()
+
+    async def _unavailable(self, exc: BaseException) -> None:
+        log.warning("closing a WebSocket: database unavailable (%s)", type(exc).__name__)
+        await self.close(CloseCode.TRY_AGAIN_LATER, "Database unavailable; reconnect shortly")
 
     async def _error(self, operation_id: str, errors: list[GraphQLError]) -> None:
         await self.send({

@@ -34,6 +34,7 @@ from tortoise.transactions import in_transaction
 from backend import db
 from backend.clock import utcnow
 from backend.firebase import firebase_app
+from backend.observability.metrics import PUSH_MESSAGES
 from backend.push.models import Device, PushMessage, PushStatus
 from backend.settings import Settings
 
@@ -275,10 +276,13 @@ async def send_due(
                      json.dumps(row.data, ensure_ascii=False))
             await _finish(row, claim, status=PushStatus.LOGGED, finished_at=now)
         report[PushStatus.LOGGED.value] += len(rows)
+        PUSH_MESSAGES.labels(PushStatus.LOGGED.value).inc(len(rows))
         return dict(report)
     deliveries = await _deliver(rows, transport)
     for row in rows:
         report[(await _settle(row, claim, deliveries[row.id], now)).value] += 1
+    for outcome, count in report.items():
+        PUSH_MESSAGES.labels("retry" if outcome == PushStatus.PENDING.value else outcome).inc(count)
     return dict(report)
 
 

@@ -34,3 +34,40 @@ async def test_a_connection_comes_back_from_a_failed_transaction_clean(settings)
         "AND pid = pg_backend_pid()"
     )
     assert rows == [{"locks": 0}]
+
+
+@pytest.mark.postgres_only
+async def test_a_connection_killed_mid_query_is_discarded_not_reused(settings):
+    # What a PostgreSQL restart does to a busy connection, to one backend: the query fails,
+    # the connection is marked and the pool terminates it instead of handing it out again
+    # ("cannot switch to state …" for the next request otherwise).
+    import asyncio
+
+    import asyncpg
+
+    from backend.db_faults import database_unavailable
+
+    pool = db.connection()._pool
+    killer = await asyncpg.connect(settings.database_url.replace("postgres://", "postgresql://"))
+    try:
+        with pytest.raises(Exception) as failed:  # noqa: B017 - the release may raise too
+            async with pool.acquire() as conn:
+                raw = conn._con
+                pid = await conn.fetchval("SELECT pg_backend_pid()")
+                sleeping = asyncio.ensure_future(conn.fetchval("SELECT pg_sleep(30)"))
+                while not await killer.fetchval(
+                        "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 "
+                        "AND query LIKE 'SELECT pg_sleep%'", pid):
+                    await asyncio.sleep(0.02)
+                await killer.fetchval("SELECT pg_terminate_backend($1)", pid)
+                await sleeping
+    finally:
+        await killer.close()
+    assert database_unavailable(failed.value)
+    assert raw.broken and raw.is_closed()
+    # The pool carries on with healthy connections; an ordinary SQL error marks nothing.
+    async with pool.acquire() as conn:
+        with pytest.raises(asyncpg.exceptions.DivisionByZeroError):
+            await conn.fetchval("SELECT 1/0")
+        assert not conn._con.broken
+        assert await conn.fetchval("SELECT 2") == 2

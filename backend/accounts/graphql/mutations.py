@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import graphene
 
-from backend.accounts import services
+from backend.accounts import rights, services
 from backend.accounts.errors import AccountErrorCode
 from backend.accounts.graphql.types import (
     AccountError,
@@ -12,7 +12,7 @@ from backend.accounts.graphql.types import (
     UserType,
 )
 from backend.graphql.core import BaseMutation, parse_int_id
-from backend.permissions import ADMIN, PUBLIC
+from backend.permissions import ADMIN, PUBLIC, SIGNED_IN
 
 
 class RegisterInput(graphene.InputObjectType):
@@ -222,6 +222,65 @@ class CreateSkpd(BaseMutation):
         return {"skpd": skpd}
 
 
+class UpdateMyProfileInput(graphene.InputObjectType):
+    name = graphene.String(description="The corrected name; omit to keep it.")
+    phone = graphene.String(
+        description="A new phone number (08… or +62…); omit to keep it. Needs `password`, a "
+        "sign-in of the last 5 minutes, or `firebaseIdToken` verifying the new number."
+    )
+    password = graphene.String(description="The current password, to confirm a phone change.")
+    firebase_id_token = graphene.String(
+        description="A Firebase phone-auth ID token for the NEW number (where configured)."
+    )
+
+
+class UpdateMyProfile(AuthPayloadFields, BaseMutation):
+    class Arguments:
+        input = UpdateMyProfileInput(required=True)
+
+    class Meta:
+        description = (
+            "Correct your name or phone number. A phone change ends every session and "
+            "returns a fresh one (accessToken, refreshToken) — the other devices sign in again."
+        )
+        need = SIGNED_IN
+        error_type = AccountError
+
+    @classmethod
+    async def perform(cls, root, info, principal, input):
+        update = await rights.update_my_profile(
+            info.context.settings, principal,
+            name=input.get("name"), phone=input.get("phone"), password=input.get("password"),
+            firebase_id_token=input.get("firebase_id_token"), address=info.context.address,
+        )
+        if update.session is not None:
+            return _session_payload(info, update.session)
+        return {"user": update.user}
+
+
+class DeleteMyAccount(BaseMutation):
+    class Arguments:
+        password = graphene.String(
+            description="Your password; without it, the sign-in must be under 5 minutes old."
+        )
+
+    class Meta:
+        description = (
+            "Erase your account: name, phone, NIK, password, devices and sessions are deleted "
+            "and you cannot sign in again. Your complaints stay as anonymous records. Final."
+        )
+        need = SIGNED_IN
+        error_type = AccountError
+
+    ok = graphene.Boolean(required=True)
+
+    @classmethod
+    async def perform(cls, root, info, principal, password=None):
+        await rights.delete_my_account(info.context.settings, principal, password=password,
+                                       address=info.context.address)
+        return {"ok": True}
+
+
 class AccountMutations(graphene.ObjectType):
     register = Register.Field()
     login = Login.Field()
@@ -232,4 +291,6 @@ class AccountMutations(graphene.ObjectType):
     revoke_role = RevokeRole.Field()
     set_user_active = SetUserActive.Field()
     create_skpd = CreateSkpd.Field()
+    update_my_profile = UpdateMyProfile.Field()
+    delete_my_account = DeleteMyAccount.Field()
 

@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from among_warga.feeds import routes as complaint_feed_routes
-from backend import db
+from backend import db, logs
 from backend.events.bus import EventBus
 from backend.graphql.http import GraphQLHTTPEndpoint
 from backend.graphql.ws import GraphQLWebSocketEndpoint
@@ -48,6 +48,7 @@ def create_app(
 ) -> Starlette:
     """Build the app. ``manage_db=False`` when the caller (a test) already initialised the ORM;
     periodic jobs run in the server (default) and not in tests unless asked."""
+    logs.configure()  # a no-op where logging is set up (the CLI, tests)
     settings = settings or load_settings()
     services: dict[str, Any] = {}
     graphql_http = GraphQLHTTPEndpoint(schema.graphql_schema, settings, services=services)

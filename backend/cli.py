@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from backend import logs
 from backend.geo.cli import register as register_areas
 from backend.settings import ConfigurationError, Settings, load_settings
 
@@ -87,8 +87,8 @@ def cmd_run_jobs(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work() -> object:
         if args.once:
-            for name, result in (await jobs.run_once(settings)).items():
-                print(f"{name}: {result}")
+            for name, run in (await jobs.run_once(settings)).items():
+                print(f"{name}: {run.outcome}" + (f" {run.result}" if run.result else ""))
             return None
         return await jobs.run_forever(settings)
 
@@ -183,8 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.set_defaults(func=cmd_create_user)
 
     run_jobs = sub.add_parser(
-        "run-jobs", help="run the periodic jobs (SLA, auto-close, push outbox) here; every "
-        "server process runs them too")
+        "run-jobs", help="run the periodic jobs (SLA, auto-close, push outbox) here; server "
+        "processes run them too (on PostgreSQL each job in one process at a time)")
     run_jobs.add_argument("--once", action="store_true", help="one round, then exit")
     run_jobs.set_defaults(func=cmd_run_jobs)
 
@@ -201,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logs.configure()
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()

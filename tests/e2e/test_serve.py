@@ -39,6 +39,7 @@ def test_serve_demo_on_a_fresh_directory(tmp_path):
         )
     base = f"http://127.0.0.1:{port}"
     try:
+        # A new process announces nothing: its readiness endpoint is polled.
         deadline = time.monotonic() + 60
         while True:
             try:

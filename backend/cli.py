@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
 from backend import logs
@@ -44,7 +45,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     from backend.demo import seed_demo
 
-    asyncio.run(_with_db(settings, seed_demo))
+    asyncio.run(_with_db(settings, partial(seed_demo, settings)))
     return 0
 
 
@@ -115,7 +116,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(_migrate(settings))
         from backend.demo import seed_demo
 
-        asyncio.run(_with_db(settings, seed_demo))
+        asyncio.run(_with_db(settings, partial(seed_demo, settings)))
     base = f"http://{args.host}:{args.port}"
     print(
         f"\nBATT is starting on {base}\n"

@@ -105,7 +105,9 @@ class JobLocks:
         import asyncpg
 
         if self._connection is None or self._connection.is_closed():
-            self._connection = await asyncpg.connect(self.url)
+            # Named, so an operator sees in pg_stat_activity / pg_locks who holds a job.
+            self._connection = await asyncpg.connect(
+                self.url, server_settings={"application_name": "batt jobs"})
         return self._connection
 
     async def try_acquire(self, job_name: str) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import httpx
@@ -142,10 +142,12 @@ class Collector:
             raise self.error
         return self.events
 
-    async def next_is(self, marker: str, *, key: str = "note") -> dict[str, Any]:
-        """Prove that nothing else arrives before a later event: the next event received
-        after those already seen must be the marker (matched on ``key``)."""
-        seen = len(self.events)
+    async def next_is(self, cause: Awaitable[str], *, key: str = "note") -> dict[str, Any]:
+        """Prove that nothing else arrives before a later event: ``cause`` commits a marker
+        event (and returns its ``key`` value), which must be the very next one received after
+        those seen before it was caused."""
+        seen = len(self.events)  # before the marker exists: it may arrive while being made
+        marker = await cause
         await self.wait_for(seen + 1)
         event = self.events[seen]
         assert event.get(key) == marker, (

@@ -133,7 +133,7 @@ async def test_replay_from_a_cursor_then_live_without_gap_or_duplicate(
         # Events committed while the replay runs and after it: all arrive, once each.
         await make_events(operator_user, int(complaint["id"]), 5)
         await stream.wait_for(7)
-        await stream.next_is(await make_marker(operator_user, int(complaint["id"])))
+        await stream.next_is(make_marker(operator_user, int(complaint["id"])))
     expected = [e.id for e in await DomainEvent.filter(id__gt=history[1]).order_by("id")]
     assert [int(e["cursor"]) for e in stream.events] == expected and len(expected) == 8
 
@@ -154,7 +154,7 @@ async def test_a_snapshot_then_a_stream_from_the_latest_cursor_misses_nothing(
     async with Collector(live_server, operator, variables={"after": cursor}) as stream:
         await make_events(operator_user, int(complaint["id"]), 1)
         await stream.wait_for(3)
-        await stream.next_is(await make_marker(operator_user, int(complaint["id"])))
+        await stream.next_is(make_marker(operator_user, int(complaint["id"])))
     expected = [e.id for e in await DomainEvent.filter(id__gt=int(cursor)).order_by("id")]
     assert [int(e["cursor"]) for e in stream.events] == expected and len(expected) == 4
 

@@ -48,10 +48,13 @@ async def test_a_frozen_clock_is_the_contexts_alone():
         release.set()
         return now
 
+    async def now_in_a_task() -> datetime:
+        return utcnow()
+
     other = asyncio.create_task(meanwhile())
     with frozen_at(moment):
         assert utcnow() == moment
-        assert await asyncio.create_task(asyncio.sleep(0, utcnow())) == moment
+        assert await asyncio.create_task(now_in_a_task()) == moment  # started inside: frozen
         inside.set()
         await release.wait()
     assert await other > moment + timedelta(days=1)

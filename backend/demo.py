@@ -5,8 +5,8 @@ Idempotent: running it again adds what is missing and changes nothing else. Demo
 random passwords, printed once when they are created (never stored in clear anywhere).
 
 **How a domain adds demo activity.** A :class:`DemoLoader` plans :class:`DemoStep` objects,
-each a call into the domain's own services at a moment of the past week. The steps of every loader
-are merged and played in time order, each with the clock (:func:`backend.clock.frozen_at`)
+each a call into the domain's own services at a moment of the past week. The steps of every
+loader are merged and played in time order, each with the clock (:func:`backend.clock.frozen_at`)
 and the ORM's automatic timestamps set to its moment, all in one transaction: the rows,
 timelines, deadlines, events (ids in the order they happened) and pushes come out as if the
 week had really taken place, and a failed load leaves nothing behind. Loaders run in list

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
 from backend.backup import register as register_backup
@@ -45,7 +46,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     from backend.demo import seed_demo
 
-    asyncio.run(_with_db(settings, seed_demo))
+    asyncio.run(_with_db(settings, partial(seed_demo, settings)))
     return 0
 
 
@@ -88,8 +89,8 @@ def cmd_run_jobs(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work() -> object:
         if args.once:
-            for name, result in (await jobs.run_once(settings)).items():
-                print(f"{name}: {result}")
+            for name, run in (await jobs.run_once(settings)).items():
+                print(f"{name}: {run.outcome}" + (f" {run.result}" if run.result else ""))
             return None
         return await jobs.run_forever(settings)
 
@@ -116,7 +117,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(_migrate(settings))
         from backend.demo import seed_demo
 
-        asyncio.run(_with_db(settings, seed_demo))
+        asyncio.run(_with_db(settings, partial(seed_demo, settings)))
     base = f"http://{args.host}:{args.port}"
     print(
         f"\nBATT is starting on {base}\n"
@@ -211,8 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.set_defaults(func=cmd_create_user)
 
     run_jobs = sub.add_parser(
-        "run-jobs", help="run the periodic jobs (SLA, auto-close, push outbox) here; every "
-        "server process runs them too")
+        "run-jobs", help="run the periodic jobs (SLA, auto-close, push outbox) here; server "
+        "processes run them too (on PostgreSQL each job in one process at a time)")
     run_jobs.add_argument("--once", action="store_true", help="one round, then exit")
     run_jobs.set_defaults(func=cmd_run_jobs)
 

@@ -41,7 +41,8 @@ class Subscription:
     def __init__(self, bus: EventBus, accept: Callable[[DomainEvent], bool]) -> None:
         self.bus = bus
         self.accept = accept
-        self.queue: asyncio.Queue[DomainEvent] = asyncio.Queue(QUEUE_SIZE)
+        # Events, or None: "you fell behind, read the log" (see offer).
+        self.queue: asyncio.Queue[DomainEvent | None] = asyncio.Queue(QUEUE_SIZE)
         self.lagging = False
 
     def offer(self, event: DomainEvent) -> None:
@@ -50,10 +51,13 @@ class Subscription:
         try:
             self.queue.put_nowait(event)
         except asyncio.QueueFull:
-            # Too slow: stop buffering for it; it will catch up from the log.
+            # Too slow: stop buffering for it; it will catch up from the log. The queue is
+            # emptied and left holding one wake-up: a consumer already waiting on it (the
+            # burst came in one read, before it could take anything) must not wait forever.
             self.lagging = True
             while not self.queue.empty():
                 self.queue.get_nowait()
+            self.queue.put_nowait(None)
 
 
 class EventBus:
@@ -188,8 +192,8 @@ class EventBus:
                         yield event
                     continue
                 event = await subscription.queue.get()
-                if event.id <= cursor:
-                    continue
+                if event is None or event.id <= cursor:
+                    continue  # None: lagging, caught up above
                 cursor = event.id
                 yield event
         finally:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import asyncio
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
+from graphql import DocumentNode, OperationDefinitionNode
 
 from among_warga.categories import seed_categories
 from backend.accounts.models import Skpd
@@ -38,6 +40,7 @@ async def live_server(settings: Settings) -> AsyncIterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            ws="websockets-sansio", lifespan="on"))
     task = asyncio.create_task(server.serve())
+    # uvicorn announces nothing but its `started` flag: polled until it listens.
     for _ in range(200):
         if server.started:
             break
@@ -66,54 +69,110 @@ def ws_client(address: str, token: str | None) -> Client:
     return Client(transport=transport, fetch_schema_from_transport=False)
 
 
+async def latest_event_cursor(address: str, token: str) -> str:
+    """What a fresh client asks before its snapshot: the cursor to subscribe from."""
+    async with httpx.AsyncClient(base_url=f"http://{address}", timeout=10) as http:
+        response = await http.post("/graphql", json={"query": "{ latestEventCursor }"},
+                                   headers={"Authorization": f"Bearer {token}"})
+    body = response.json()
+    assert response.status_code == 200 and not body.get("errors"), body
+    return body["data"]["latestEventCursor"]
+
+
+def _declares_after(document: DocumentNode) -> bool:
+    return any(
+        variable.variable.name.value == "after"
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+        for variable in definition.variable_definitions or ()
+    )
+
+
 class Collector:
-    """Subscribes with the real `gql` client and collects events in the background."""
+    """Subscribes with the real `gql` client and collects events in the background.
+
+    It subscribes from a cursor — ``variables["after"]`` if given, else the latest one, read
+    as a fresh client does (``latestEventCursor``) — so every event committed once the
+    collector is entered reaches it, however late the server handles the subscribe message:
+    no pause is needed for "subscribed". The query must therefore declare ``$after``.
+    """
 
     def __init__(self, address: str, token: str, query: str = EVENTS,
                  variables: dict[str, Any] | None = None) -> None:
+        self.address = address
+        self.token = token
         self.client = ws_client(address, token)
         self.request = gql(query)
-        self.request.variable_values = variables or {}
+        if not _declares_after(self.request.document):
+            raise TypeError("Collector queries take `$after: String` and pass it to the "
+                            "subscription, so that nothing is missed before it starts")
+        self.request.variable_values = dict(variables or {})
         self.events: list[dict[str, Any]] = []
         self.error: BaseException | None = None
-        self._ready = asyncio.Event()
+        self._arrived = asyncio.Event()
+        self._connected = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Collector:
+        if "after" not in self.request.variable_values:
+            self.request.variable_values["after"] = await latest_event_cursor(
+                self.address, self.token)
         self.task = asyncio.create_task(self._run())
-        await asyncio.wait_for(self._ready.wait(), 10)
-        await asyncio.sleep(0.1)  # the subscribe message is on its way
+        # Until the server acknowledged the connection (or refused it): gql does not survive
+        # being cancelled halfway through its handshake.
+        await asyncio.wait_for(self._connected.wait(), 10)
         return self
 
     async def _run(self) -> None:
         try:
             async with self.client as session:
-                self._ready.set()
+                self._connected.set()
                 async for result in session.subscribe(self.request):
                     self.events.append(next(iter(result.values())))
+                    self._arrived.set()
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # surfaced by the test through .error
             self.error = exc
-            self._ready.set()
+        finally:
+            self._connected.set()
+            self._arrived.set()
 
     async def wait_for(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
-        async def enough() -> None:
+        """Wait until ``count`` events have arrived (each arrival wakes this up)."""
+        async with asyncio.timeout(timeout):
             while len(self.events) < count and self.error is None:
-                await asyncio.sleep(0.02)
-
-        await asyncio.wait_for(enough(), timeout)
-        if self.error is not None:
+                await self._arrived.wait()
+                self._arrived.clear()
+        if len(self.events) < count and self.error is not None:
             raise self.error
         return self.events
+
+    async def next_is(self, cause: Awaitable[str], *, key: str = "note") -> dict[str, Any]:
+        """Prove that nothing else arrives before a later event: ``cause`` commits a marker
+        event (and returns its ``key`` value), which must be the very next one received after
+        those seen before it was caused."""
+        seen = len(self.events)  # before the marker exists: it may arrive while being made
+        marker = await cause
+        await self.wait_for(seen + 1)
+        event = self.events[seen]
+        assert event.get(key) == marker, (
+            f"expected the marker {marker!r} next, got {event}; all: {self.events}")
+        return event
+
+    async def ended(self, timeout: float = 10.0) -> BaseException | None:
+        """Wait until the subscription has ended (e.g. its server died); ``events`` is then
+        final. Returns the error the client saw, if any."""
+        assert self.task is not None
+        await asyncio.wait_for(asyncio.shield(self.task), timeout)
+        return self.error
 
     async def __aexit__(self, *exc_info: Any) -> None:
         assert self.task is not None
         self.task.cancel()
-        try:
-            await self.task
-        except (asyncio.CancelledError, Exception):
-            pass
+        # Bounded: a client that does not close fails the test instead of hanging the suite.
+        done, _ = await asyncio.wait([self.task], timeout=20)
+        assert done, "the gql client did not close within 20 s of being cancelled"
 
 
 async def submit_complaint(gql_http, client, token: str, **overrides: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,8 @@ async def test_protocol_handshake_and_errors(live_server, make_user):
         assert message["type"] == "error" and message["id"] == "bad"
         sub = {"query": "subscription { commandCenterEvents { cursor } }"}
         await ws.send(json.dumps({"id": "s", "type": "subscribe", "payload": sub}))
-        await asyncio.sleep(0.1)
+        # The server reads a connection's messages in order: the first is registered when
+        # the second arrives.
         await ws.send(json.dumps({"id": "s", "type": "subscribe", "payload": sub}))
         assert await closed_with(ws) == 4409
 
@@ -100,6 +102,23 @@ async def make_events(actor, complaint_id: int, count: int) -> None:
         await triage.change_category(actor, complaint_id, "sampah" if i % 2 else "pohon_tumbang")
 
 
+async def make_marker(actor, complaint_id: int) -> str:
+    """One more event, told apart by its note: when it is the next one a subscriber receives,
+    nothing else (a duplicate, a straggler) came before it."""
+    note = f"penanda {uuid.uuid4().hex[:8]}"
+    await triage.change_category(actor, complaint_id, "sampah", note=note)
+    return note
+
+
+async def subscribed(bus: EventBus, count: int) -> None:
+    """Wait until ``count`` streams have registered with the bus. A stream registers when
+    its generator first runs (after at most one read of the log); nothing announces it, so
+    the condition is polled."""
+    async with asyncio.timeout(10):
+        while len(bus.subscriptions) < count:
+            await asyncio.sleep(0.005)
+
+
 async def test_replay_from_a_cursor_then_live_without_gap_or_duplicate(
     live_server, gql, client, make_user
 ):
@@ -114,9 +133,9 @@ async def test_replay_from_a_cursor_then_live_without_gap_or_duplicate(
         # Events committed while the replay runs and after it: all arrive, once each.
         await make_events(operator_user, int(complaint["id"]), 5)
         await stream.wait_for(7)
-        await asyncio.sleep(0.3)
+        await stream.next_is(make_marker(operator_user, int(complaint["id"])))
     expected = [e.id for e in await DomainEvent.filter(id__gt=history[1]).order_by("id")]
-    assert [int(e["cursor"]) for e in stream.events] == expected
+    assert [int(e["cursor"]) for e in stream.events] == expected and len(expected) == 8
 
 
 async def test_a_snapshot_then_a_stream_from_the_latest_cursor_misses_nothing(
@@ -135,9 +154,9 @@ async def test_a_snapshot_then_a_stream_from_the_latest_cursor_misses_nothing(
     async with Collector(live_server, operator, variables={"after": cursor}) as stream:
         await make_events(operator_user, int(complaint["id"]), 1)
         await stream.wait_for(3)
-        await asyncio.sleep(0.3)
+        await stream.next_is(make_marker(operator_user, int(complaint["id"])))
     expected = [e.id for e in await DomainEvent.filter(id__gt=int(cursor)).order_by("id")]
-    assert [int(e["cursor"]) for e in stream.events] == expected and len(expected) == 3
+    assert [int(e["cursor"]) for e in stream.events] == expected and len(expected) == 4
 
 
 async def test_a_slow_consumer_stalls_no_one_and_loses_nothing(
@@ -162,7 +181,7 @@ async def test_a_slow_consumer_stalls_no_one_and_loses_nothing(
                     return
 
         fast_task = asyncio.create_task(consume_fast())
-        await asyncio.sleep(0.05)
+        await subscribed(bus, 2)
         await make_events(operator_user, int(complaint["id"]), 12)
         await asyncio.wait_for(fast_task, 10)  # not held up by the slow one
         # The slow consumer read one event and then nothing while 11 more arrived (its queue
@@ -195,7 +214,7 @@ async def test_a_bus_without_subscribers_reads_nothing_and_joins_at_the_live_edg
         # … and a subscriber from the live edge gets what commits next, not the skipped three.
         stream = bus.stream(None, lambda e: True)
         first = asyncio.ensure_future(stream.__anext__())
-        await asyncio.sleep(0.05)
+        await subscribed(bus, 1)
         await make_events(operator_user, int(complaint["id"]), 2)
         latest = [e.id for e in await DomainEvent.all().order_by("-id").limit(2)][::-1]
         seen = [(await asyncio.wait_for(first, 5)).id,
@@ -222,6 +241,7 @@ async def wait_ready(port: int) -> None:
     import httpx
 
     async with httpx.AsyncClient() as http:
+        # A new process announces nothing: its readiness endpoint is polled.
         for _ in range(150):
             try:
                 if (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
@@ -252,7 +272,7 @@ async def test_killed_server_reconnect_with_cursor_gets_every_event_once(
             server.send_signal(signal.SIGKILL)  # mid-stream, no goodbye
             server.wait(10)
             await producer  # the writes go on: they never depended on the server
-            await asyncio.sleep(0.5)
+            await stream.ended()  # the client saw the connection die: its events are final
             received += [int(e["cursor"]) for e in stream.events]
         server = start_server(settings, port)
         await wait_ready(port)
@@ -274,7 +294,7 @@ async def test_shared_rendering_keeps_viewer_dependent_fields_per_viewer(
     fields shaped by who is looking (`complaint`), which are rendered per viewer."""
     _, operator = await make_user(Role.OPERATOR)
     _, resident = await make_user(Role.CITIZEN)
-    query = """subscription { commandCenterEvents { cursor
+    query = """subscription($after: String) { commandCenterEvents(after: $after) { cursor
         complaint { isMine reporter { phone } } } }"""
     async with Collector(live_server, operator, query=query) as staff, \
             Collector(live_server, resident, query=query) as reporter:

@@ -13,6 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from among_warga.demo_week import REPORTERS
+from backend.demo import DEMO_ACCOUNTS
+from responder.demo import field_staff
+
 BATT = str(Path(sys.executable).with_name("batt"))
 
 
@@ -39,6 +43,7 @@ def test_serve_demo_on_a_fresh_directory(tmp_path):
         )
     base = f"http://127.0.0.1:{port}"
     try:
+        # A new process announces nothing: its readiness endpoint is polled.
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -82,7 +87,16 @@ def test_serve_demo_on_a_fresh_directory(tmp_path):
             {"i": {"identifier": admin.group(1), "password": admin.group(2)}},
         )["data"]["login"]["accessToken"]
         users = gql("{ users(first: 50) { totalCount } }", token=admin_token)["data"]["users"]
-        assert users["totalCount"] == 9  # 8 demo accounts + the resident
+        # The sign-in demo accounts, the demo week's residents and field staff (no password),
+        # and the resident who just registered.
+        assert users["totalCount"] == len(DEMO_ACCOUNTS) + len(REPORTERS) + len(
+            field_staff()) + 1
+
+        # The demo week is there: the public map is not empty.
+        city = {"south": -7.96, "west": 112.44, "north": -7.74, "east": 112.61}
+        public = gql("query($b: BboxInput!) { publicComplaints(bbox: $b) { totalCount } }",
+                     {"b": city})["data"]["publicComplaints"]
+        assert public["totalCount"] > 50
     finally:
         server.terminate()
         server.wait(timeout=20)

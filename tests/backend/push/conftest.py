@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -17,6 +18,25 @@ from tests.backend.push.fake_fcm import FakeFcm
 from tests.conftest import replace_settings
 
 PROJECT_ID = "batt-push-test"
+
+
+def write_service_account(path: Path, key: rsa.RSAPrivateKey, fake_fcm: FakeFcm) -> Path:
+    """A real service-account file whose ``token_uri`` is the fake."""
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    path.write_text(json.dumps({
+        "type": "service_account",
+        "project_id": PROJECT_ID,
+        "private_key_id": "fake-key-1",
+        "private_key": private_pem,
+        "client_email": f"batt-push@{PROJECT_ID}.iam.gserviceaccount.com",
+        "client_id": "100000000000000000001",
+        "token_uri": f"{fake_fcm.url}/token",
+    }))
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -63,21 +83,8 @@ def fcm_settings(
         lambda email: f"{fake_fcm.url}/v1/projects/-/serviceAccounts/{email}/allowedLocations",
     )
     monkeypatch.delenv("FIREBASE_AUTH_EMULATOR_HOST", raising=False)
-    private_pem = service_account_key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    path = tmp_path / "service-account.json"
-    path.write_text(json.dumps({
-        "type": "service_account",
-        "project_id": PROJECT_ID,
-        "private_key_id": "fake-key-1",
-        "private_key": private_pem,
-        "client_email": f"batt-push@{PROJECT_ID}.iam.gserviceaccount.com",
-        "client_id": "100000000000000000001",
-        "token_uri": f"{fake_fcm.url}/token",
-    }))
+    path = write_service_account(tmp_path / "service-account.json", service_account_key,
+                                 fake_fcm)
     # The firebase-admin App (and its messaging service) is cached per process: start fresh
     # so it reads this credential and the patched URL, and leave nothing behind.
     firebase.reset_firebase_app()

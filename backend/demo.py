@@ -134,7 +134,7 @@ class DemoContext:
     async def actor(self, name: str, phone: str, roles: tuple[Role, ...],
                     skpd: str | None = None, *, supervisor: bool = False) -> User:
         """A demo person without a password (cannot sign in); created once."""
-        user = await User.get_or_none(phone=phone)
+        user = await User.get_or_none(User.identified_by(phone=phone))
         if user is not None:
             return user
         user = await User.create(name=name, phone=phone, password_hash=None)
@@ -148,7 +148,7 @@ class DemoContext:
     async def user(self, phone: str) -> User:
         """A demo account or actor by phone (looked up once)."""
         if phone not in self._users:
-            self._users[phone] = await User.get(phone=phone)
+            self._users[phone] = await User.get(User.identified_by(phone=phone))
         return self._users[phone]
 
     async def skpds(self) -> list[Skpd]:

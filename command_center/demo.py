@@ -90,7 +90,7 @@ def _dispatch(context: DemoContext, case: PlannedCase):
             skpds = [s for s in skpds if s.code == "dlh"]
         if not skpds:
             skpds = [await context.skpd(case.report.skpd or "dpupr")]
-        await triage.dispatch(operator, case.complaint_id, [s.id for s in skpds],
+        await triage.dispatch(operator, case.complaint_id, [s.code for s in skpds],
                               DISPATCH_NOTES.get(case.category))
 
     return run

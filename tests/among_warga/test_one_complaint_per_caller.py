@@ -29,7 +29,7 @@ SIMILAR = """query($lat: Float!, $lon: Float!) { similarComplaints(categoryCode:
   lat: $lat, lon: $lon, radiusMeters: 500) { complaint { ...C } } }""" + FIELDS
 QUEUE = "{ caseQueue { edges { node { ...C } } } }" + FIELDS
 INBOX = "{ responderInbox { edges { node { ...C } } } }" + FIELDS
-UPDATES = """subscription($id: ID!) { caseUpdates(id: $id, after: "0") {
+UPDATES = """subscription($id: ID!, $after: String) { caseUpdates(id: $id, after: $after) {
   complaint { ...C } } }""" + FIELDS
 SPOT = (-7.87144, 112.52744)
 
@@ -86,7 +86,7 @@ async def test_each_caller_gets_one_version_of_a_complaint(
         await versions(gql, token, complaint_id, MINE, PUBLIC, ONE, SIMILAR), 4)
     assert (mine["lat"], mine["lon"]) == SPOT
     assert mine["reporter"]["phone"] == reporter.phone and mine["isMine"] is True
-    async with Collector(live_server, token, UPDATES, {"id": complaint_id}) as stream:
+    async with Collector(live_server, token, UPDATES, {"id": complaint_id, "after": "0"}) as stream:
         events = await stream.wait_for(2)  # submitted, dispatched
     assert events[-1]["complaint"] == mine
 

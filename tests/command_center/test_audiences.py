@@ -230,7 +230,7 @@ async def test_a_public_duplicate_does_not_name_a_confidential_original(
     assert await Complaint.filter(duplicate_of_id=int(secret["id"])).count() == 3
 
 
-LIVE = """subscription { commandCenterEvents { type complaint { dispatchedTo { code }
+LIVE = """subscription($after: String) { commandCenterEvents(after: $after) { type complaint { dispatchedTo { code }
   timeline { note } } } }"""
 
 

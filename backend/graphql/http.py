@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from tortoise.exceptions import ValidationError as TortoiseValidationError
 from tortoise.models import Model
 
+from backend.errors import DEFAULT_LANGUAGE, ServiceError
 from backend.graphql.context import RequestContext
 from backend.graphql.documents import DocumentGate
 from backend.graphql.limits import BadRequest, check_text, decode_json
@@ -67,6 +68,18 @@ def _bad_request(message: str, code: str = "BAD_REQUEST", status: int = 400) -> 
 
 def format_error(error: GraphQLError, settings: Settings) -> dict[str, Any]:
     original = error.original_error
+    if isinstance(original, ServiceError):
+        # A refusal a resolver did not convert (guarded() does, in the client's language):
+        # still bad input, coded the same way, never an internal error.
+        first = original.errors[0].as_payload(DEFAULT_LANGUAGE)
+        formatted = {
+            "message": first["message"],
+            "locations": [loc._asdict() for loc in error.locations or []] or None,
+            "path": error.path,
+            "extensions": {"code": "BAD_USER_INPUT", "reason": first["code"],
+                           "field": first["field"]},
+        }
+        return {k: v for k, v in formatted.items() if v is not None}
     if isinstance(original, TortoiseValidationError):
         # A value the column cannot hold reached the ORM — typically a lookup by a code,
         # phone or token longer than any stored one, which no row can match. Bad input,

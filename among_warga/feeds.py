@@ -26,7 +26,8 @@ from among_warga.errors import ComplaintErrorCode as Code
 from among_warga.models import ComplaintStatus
 from among_warga.visibility import View, public_views
 from backend.errors import ServiceError
-from backend.graphql.context import preferred_language
+from backend.graphql.core import bad_input_response
+from backend.i18n import localized, preferred_language
 
 FEED_LIMIT = 500
 
@@ -54,15 +55,6 @@ def _statuses(values: list[str]) -> list[ComplaintStatus] | None:
     return [by_name[v.upper()] for v in dict.fromkeys(values)] or None
 
 
-def _refusal(exc: ServiceError, request: Request) -> JSONResponse:
-    language = preferred_language(request.headers.get("accept-language"))
-    return JSONResponse({"errors": [
-        {"message": e.code.message(language, **e.params),
-         "extensions": {"code": "BAD_USER_INPUT", "reason": e.code.value, "field": e.field}}
-        for e in exc.errors
-    ]}, status_code=400, headers={"Cache-Control": "no-store"})
-
-
 async def complaints_geojson(request: Request) -> JSONResponse:
     try:
         bbox = _bbox(request.query_params.get("bbox"))
@@ -70,7 +62,7 @@ async def complaints_geojson(request: Request) -> JSONResponse:
         category_ids = await listing.category_ids_for(
             _values(request, "categoryCodes", "category"))
     except ServiceError as exc:
-        return _refusal(exc, request)
+        return bad_input_response(exc, request)
     rows = await spatial.public_in_bbox(bbox, category_ids, statuses,
                                         before_id=None, limit=FEED_LIMIT)
     language = preferred_language(request.headers.get("accept-language"))
@@ -93,7 +85,7 @@ def _feature(view: View, language: str) -> dict[str, Any]:
             "ticketNumber": c.ticket_number,
             "status": c.status.name,
             "categoryCode": c.category.code,
-            "categoryName": c.category.name_en if language == "en" else c.category.name_id,
+            "categoryName": localized(c.category, "name", language),
             "villageName": c.village_name,
             "districtName": c.district_name,
             "supportCount": c.support_count,

@@ -64,7 +64,8 @@ def create_app(
         if manage_db:
             await db.init_db(settings)
         # One event bus per process: one LISTEN connection on PostgreSQL, fanned out here.
-        bus = services["event_bus"] = EventBus(settings.database_url)
+        bus = services["event_bus"] = EventBus(settings.database_url,
+                                               poll_seconds=settings.event_poll_seconds)
         await bus.start()
         start_jobs = manage_db if run_jobs is None else run_jobs
         jobs_task = asyncio.create_task(run_forever(settings)) if start_jobs else None

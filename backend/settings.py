@@ -26,6 +26,19 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value.strip()
 
 
+def _env_float(name: str, default: float, *, minimum: float, maximum: float) -> float:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from exc
+    if not minimum <= value <= maximum:  # also refuses nan
+        raise ConfigurationError(f"{name} must be between {minimum:g} and {maximum:g}")
+    return value
+
+
 def _env_int(name: str, default: int) -> int:
     raw = _env(name)
     if raw is None:
@@ -60,6 +73,9 @@ class Settings:
     # seconds), None for "no limit on that key" (see backend.ratelimit).
     rate_limits: dict[str, tuple[int | None, int | None, int]] = field(default_factory=dict)
     rate_limits_disabled: bool = False
+    # The live stream re-reads the event log at least this often (seconds), beside the
+    # wake-ups (PostgreSQL NOTIFY, SQLite's after-commit hook): a safety net for a lost NOTIFY.
+    event_poll_seconds: float = 5.0
     # Open WebSocket sessions re-read their callers' rights this often (seconds), all of a
     # process's sockets in one query; operations started on a socket read them at once.
     ws_session_check_seconds: float = 5.0
@@ -270,6 +286,8 @@ def load_settings() -> Settings:
         trusted_proxies=_trusted_proxies(),
         rate_limits=_rate_limits(),
         rate_limits_disabled=rate_limits_disabled,
+        event_poll_seconds=_env_float("BATT_EVENT_POLL_SECONDS", 5.0, minimum=0.05,
+                                      maximum=3600.0),
         ws_session_check_seconds=float(_env_int("BATT_WS_SESSION_CHECK_SECONDS", 5)),
         ws_max_operations=_env_int("BATT_WS_MAX_OPERATIONS", 20),
         firebase_credentials=_env("BATT_FIREBASE_CREDENTIALS")

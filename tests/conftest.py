@@ -24,6 +24,7 @@ from backend.accounts import services as accounts
 from backend.accounts.models import Role
 from backend.app import create_app
 from backend.settings import Settings
+from tests.querycount import count_queries  # noqa: F401 (fixture: SQL statements sent)
 
 TEST_DATABASE_URL = os.environ.get("BATT_TEST_DATABASE_URL", "").strip()
 USING_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))

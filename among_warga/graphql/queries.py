@@ -12,7 +12,6 @@ from among_warga.graphql.types import (
 )
 from among_warga.models import ComplaintCategory, ComplaintStatus
 from among_warga.visibility import public_distance, view_of
-from backend.errors import ServiceError
 from backend.graphql.core import guarded, paginate
 from backend.permissions import PUBLIC, SIGNED_IN
 
@@ -26,16 +25,6 @@ class BboxInput(graphene.InputObjectType):
 
 def _statuses(values) -> list[ComplaintStatus] | None:
     return [ComplaintStatus(getattr(v, "value", v)) for v in values] if values else None
-
-
-def _bad_input(exc: ServiceError, info) -> Exception:
-    from graphql import GraphQLError
-
-    error = exc.errors[0]
-    return GraphQLError(
-        error.code.message(info.context.language, **error.params),
-        extensions={"code": "BAD_USER_INPUT", "reason": error.code.value, "field": error.field},
-    )
 
 
 class ComplaintQueries(graphene.ObjectType):
@@ -102,24 +91,18 @@ class ComplaintQueries(graphene.ObjectType):
         root, info, bbox, category_codes=None, statuses=None, first=None, after=None
     ):
         principal = await info.context.principal()
-        try:
-            return await listing.public_complaints_page(
-                (bbox.south, bbox.west, bbox.north, bbox.east), category_codes,
-                _statuses(statuses), first=first, after=after, connection=ComplaintConnection,
-                nodes=listing.viewer_nodes(principal),
-            )
-        except ServiceError as exc:
-            raise _bad_input(exc, info) from exc
+        return await listing.public_complaints_page(
+            (bbox.south, bbox.west, bbox.north, bbox.east), category_codes,
+            _statuses(statuses), first=first, after=after, connection=ComplaintConnection,
+            nodes=listing.viewer_nodes(principal),
+        )
 
     @staticmethod
     @guarded(PUBLIC)
     async def resolve_similar_complaints(root, info, category_code, lat, lon, radius_meters=None):
-        try:
-            found = await services.similar_complaints(
-                category_code, lat, lon, radius_meters or services.SIMILAR_RADIUS_M
-            )
-        except ServiceError as exc:
-            raise _bad_input(exc, info) from exc
+        found = await services.similar_complaints(
+            category_code, lat, lon, radius_meters or services.SIMILAR_RADIUS_M
+        )
         principal = await info.context.principal()
         views = await listing.viewer_nodes(principal)([c for c, _ in found])
         # A public search: distances are to the public point, rounded like it.

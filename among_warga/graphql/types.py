@@ -18,6 +18,7 @@ from backend.accounts.graphql.types import SkpdType
 from backend.accounts.models import User
 from backend.clock import utcnow
 from backend.graphql.core import BaseLoader, connection_for, error_type
+from backend.i18n import bilingual_field
 from backend.media.graphql.dataloaders import PhotoByIdLoader
 from backend.media.graphql.types import PhotoType
 from backend.media.models import Photo
@@ -108,10 +109,10 @@ class ComplaintCategoryType(graphene.ObjectType):
 
     id = graphene.ID(required=True)
     code = graphene.String(required=True)
-    name = graphene.String(required=True, description="In the language the client asked for.")
+    name = bilingual_field(required=True)
     name_id = graphene.String(required=True)
     name_en = graphene.String(required=True)
-    description = graphene.String(required=True)
+    description = bilingual_field(required=True)
     icon = graphene.String(required=True)
     active = graphene.Boolean(required=True)
     sensitive_location = graphene.Boolean(
@@ -120,14 +121,6 @@ class ComplaintCategoryType(graphene.ObjectType):
     triage_minutes = graphene.Int(required=True)
     response_minutes = graphene.Int(required=True)
     resolution_minutes = graphene.Int(required=True)
-
-    @staticmethod
-    def resolve_name(category, info):
-        return category.name_en if info.context.language == "en" else category.name_id
-
-    @staticmethod
-    def resolve_description(category, info):
-        return category.description_en if info.context.language == "en" else category.description_id
 
 
 class ComplaintAreaType(graphene.ObjectType):

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -33,8 +32,9 @@ log = logging.getLogger(__name__)
 QUEUE_SIZE = 1000
 READ_BATCH = 500
 # A safety net: re-read the log this often even without a wake-up (a NOTIFY lost while the
-# listening connection was being re-established, a CLI process writing on SQLite).
-POLL_SECONDS = float(os.environ.get("BATT_EVENT_POLL_SECONDS", "5"))
+# listening connection was being re-established, a CLI process writing on SQLite). The server
+# passes Settings.event_poll_seconds (BATT_EVENT_POLL_SECONDS).
+POLL_SECONDS = 5.0
 
 
 class Subscription:
@@ -61,8 +61,10 @@ class Subscription:
 
 
 class EventBus:
-    def __init__(self, database_url: str | None = None) -> None:
+    def __init__(self, database_url: str | None = None, *,
+                 poll_seconds: float = POLL_SECONDS) -> None:
         self.database_url = database_url
+        self.poll_seconds = poll_seconds
         self.subscriptions: set[Subscription] = set()
         self.last_id = 0
         self._wake = asyncio.Event()
@@ -108,7 +110,7 @@ class EventBus:
                     await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
                     self._wake.set()  # catch up on anything committed while we were away
                     while not conn.is_closed():
-                        await asyncio.sleep(POLL_SECONDS)
+                        await asyncio.sleep(self.poll_seconds)
                         await conn.execute("SELECT 1")  # notice a dead connection
                 finally:
                     with contextlib.suppress(Exception):
@@ -122,7 +124,7 @@ class EventBus:
     async def _reader(self) -> None:
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             self._wake.clear()
             try:
                 await self._read_new()

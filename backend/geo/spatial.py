@@ -35,6 +35,7 @@ from backend.geo.errors import GeoErrorCode
 from backend.geo.geodesy import Bbox, bbox_around, check_bbox, check_lat_lon
 from backend.geo.indexes import point_column, rtree_name
 from backend.geo.sql import GEODESIC_FUNCTION, fetch_all
+from backend.pagination import Cursor, KeyKind, SortKey, keyset_condition, sqlalchemy_after
 
 MAX_RADIUS_M = 200_000.0
 MAX_LIMIT = 1000
@@ -253,6 +254,42 @@ async def _within_radius(
         .offset(offset)
     )
     return _hits(await fetch_all(statement))
+
+
+async def nearest_after(
+    points: PointTable,
+    lat: float,
+    lon: float,
+    radius_m: float,
+    *,
+    where: Sequence[Condition] = (),
+    after: Cursor | None = None,
+    limit: int = 100,
+) -> list[PointHit]:
+    """Points within ``radius_m`` metres, nearest first (ties by id), after the position
+    ``after`` (the distance and id of the last point of the previous page): keyset pages for
+    a list sorted by distance (:data:`BY_DISTANCE`), which stay right while points are added
+    and cost the same however deep the page."""
+    lat, lon = check_lat_lon(lat, lon)
+    radius_m = _check_radius(radius_m)
+    limit = _check_limit(limit)
+    if _postgres():
+        # As in within_radius: k candidates beyond the position, in index order, bound the
+        # k nearest beyond it.
+        beyond = [] if after is None else [keyset_condition(
+            SortKey(_distance_to(points, lat, lon), KeyKind.FLOAT, id=points.id), after)]
+        bound = await _knn_bound(points, lat, lon, limit, [*where, *beyond])
+        if bound is None:
+            return []
+        radius_m = min(radius_m, bound)
+    sub = _radius_select(points, lat, lon, radius_m, where).subquery("hits")
+    sort = SortKey(sub.c.distance_m, KeyKind.FLOAT, id=sub.c.id)
+    statement = sqlalchemy_after(sa.select(sub), sort, after).limit(limit)
+    return _hits(await fetch_all(statement))
+
+
+# How a connection of PointHits sorted by distance reads its cursors (see nearest_after).
+BY_DISTANCE = SortKey("distance_m", KeyKind.FLOAT)
 
 
 async def count_within_radius(

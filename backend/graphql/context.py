@@ -11,21 +11,12 @@ from starlette.requests import HTTPConnection
 
 from backend.accounts.services import Principal, principal_for_token
 from backend.accounts.tokens import TokenInvalid
-from backend.errors import DEFAULT_LANGUAGE, AccessErrorCode, Forbidden, Unauthenticated
+from backend.errors import AccessErrorCode, Forbidden, Unauthenticated
+from backend.i18n import preferred_language
 from backend.permissions import Need
 from backend.settings import Settings
 
 T = TypeVar("T")
-
-
-def preferred_language(accept_language: str | None) -> str:
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("en"):
-            return "en"
-        if tag.startswith(("id", "in")):
-            return "id"
-    return DEFAULT_LANGUAGE
 
 
 def bearer_token(authorization: str | None) -> str | None:

@@ -14,11 +14,23 @@ from graphene.types.mutation import MutationOptions
 from graphene.utils.dataloader import DataLoader
 from graphql import GraphQLError
 from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from backend import ids, ratelimit
 from backend.errors import ServiceError
 from backend.events.bus import latest_event_id
+from backend.graphql import connections
+from backend.graphql.connections import (  # noqa: F401 (re-exported: one copy of each rule)
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    CountedConnection,
+    connection_for,
+    page_size,
+)
+from backend.graphql.connections import paginate_queryset as paginate  # noqa: F401
 from backend.graphql.context import RequestContext
+from backend.i18n import preferred_language
 from backend.observability.requests import note_payload_errors
 from backend.permissions import Need
 from backend.ratelimit import RateLimitCode
@@ -182,18 +194,48 @@ async def stream_cursor(after: Any) -> int | None:
     return cursor
 
 
-# -- guarded query fields -------------------------------------------------------------------
+# -- guarded query fields and the bad-input policy ------------------------------------------
+
+
+def bad_input_errors(exc: ServiceError, language: str) -> list[dict[str, Any]]:
+    """A refused query argument as GraphQL errors: ``extensions.code`` BAD_USER_INPUT,
+    ``reason`` the domain's error code, ``field`` the argument (camelCase), the message in the
+    client's language. The same body for GraphQL and for the HTTP feeds."""
+    return [
+        {"message": e.code.message(language, **e.params),
+         "extensions": {"code": "BAD_USER_INPUT", "reason": e.code.value, "field": e.field}}
+        for e in exc.errors
+    ]
+
+
+def bad_input(exc: ServiceError, language: str) -> GraphQLError:
+    """The top-level error a query resolver raises for a :class:`ServiceError` (a field
+    carries one error: the first problem)."""
+    first = bad_input_errors(exc, language)[0]
+    return GraphQLError(first["message"], extensions=first["extensions"])
+
+
+def bad_input_response(exc: ServiceError, request: Request) -> JSONResponse:
+    """An HTTP feed's answer to bad parameters: 400 with the body GraphQL would give."""
+    language = preferred_language(request.headers.get("accept-language"))
+    return JSONResponse({"errors": bad_input_errors(exc, language)}, status_code=400,
+                        headers={"Cache-Control": "no-store"})
 
 
 def guarded(need: Need) -> Callable:
-    """Decorate a query resolver with the permission it needs; the check runs first."""
+    """Decorate a query resolver with the permission it needs; the check runs first. A
+    :class:`ServiceError` from the resolver (a malformed or unknown argument) becomes a
+    top-level BAD_USER_INPUT error (:func:`bad_input`) and the field ``null``."""
 
     def decorate(resolver: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         @functools.wraps(resolver)
         async def wrapper(root: Any, info: graphene.ResolveInfo, **kwargs: Any) -> Any:
             await info.context.require(need)
-            result = resolver(root, info, **kwargs)
-            return await result if inspect.isawaitable(result) else result
+            try:
+                result = resolver(root, info, **kwargs)
+                return await result if inspect.isawaitable(result) else result
+            except ServiceError as exc:
+                raise bad_input(exc, info.context.language) from exc
 
         wrapper.need = need  # type: ignore[attr-defined]
         return wrapper
@@ -201,43 +243,7 @@ def guarded(need: Need) -> Callable:
     return decorate
 
 
-# -- connections ----------------------------------------------------------------------------
-
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
-
-
-class CountedConnection(graphene.relay.Connection):
-    class Meta:
-        abstract = True
-
-    total_count = graphene.Int(required=True, description="How many items match in all.")
-
-
-def connection_for(node: type[graphene.ObjectType]) -> type[CountedConnection]:
-    meta = type("Meta", (), {"node": node})
-    return type(f"{node._meta.name}Connection", (CountedConnection,), {"Meta": meta})
-
-
-encode_cursor = ids.encode_cursor
-
-
-def decode_cursor(cursor: str) -> int:
-    row_id = ids.decode_cursor(cursor)
-    if row_id is None:
-        raise bad_user_input("Invalid cursor.", "after")
-    return row_id
-
-
-def page_size(first: int | None) -> int:
-    if first is None:
-        return DEFAULT_PAGE_SIZE
-    if first < 0 or first > MAX_PAGE_SIZE:
-        raise GraphQLError(
-            f"`first` must be between 0 and {MAX_PAGE_SIZE}.",
-            extensions={"code": "BAD_USER_INPUT", "field": "first"},
-        )
-    return first
+# -- connections (backend/graphql/connections.py; re-exported for existing imports) -------
 
 
 async def paginate_keyset(
@@ -249,51 +255,16 @@ async def paginate_keyset(
     count: Callable[[], Awaitable[int]],
     nodes: Callable[[list[Any]], Awaitable[list[Any]]] | None = None,
 ) -> CountedConnection:
-    """Keyset pagination, newest (highest id) first: ``fetch(before_id, limit)`` returns rows
-    with ``id`` below the cursor. Stable while rows are being added, and each page is one
-    indexed range scan however deep the client scrolls."""
-    limit = page_size(first)
-    before = decode_cursor(after) if after else None
-    rows = await fetch(before, limit + 1)
-    has_next = len(rows) > limit
-    rows = rows[:limit]
-    # ``nodes`` turns the page's rows into what the node type resolves from (e.g. a view of
-    # each row for this caller), in one batch.
-    shown = await nodes(rows) if nodes is not None else rows
-    edge_type = connection.Edge
-    edges = [
-        edge_type(node=node, cursor=encode_cursor(row.id))
-        for row, node in zip(rows, shown, strict=True)
-    ]
-    return connection(
-        edges=edges,
-        page_info=graphene.relay.PageInfo(
-            has_next_page=has_next,
-            has_previous_page=before is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=await count(),
-    )
+    """Newest (highest id) first, ``fetch(before_id, limit)`` returning rows with ``id`` below
+    the cursor — the older form of :func:`backend.graphql.connections.paginate`, kept until
+    the lists move to it."""
 
+    async def by_position(position: connections.Cursor | None, limit: int) -> list[Any]:
+        return await fetch(position.id if position is not None else None, limit)
 
-async def paginate(
-    queryset: Any,
-    connection: type[CountedConnection],
-    *,
-    first: int | None,
-    after: str | None,
-    nodes: Callable[[list[Any]], Awaitable[list[Any]]] | None = None,
-) -> CountedConnection:
-    """:func:`paginate_keyset` over a Tortoise queryset, on the primary key."""
-
-    async def fetch(before: int | None, limit: int) -> list[Any]:
-        page = queryset.filter(id__lt=before) if before is not None else queryset
-        return await page.order_by("-id").limit(limit)
-
-    return await paginate_keyset(
-        connection, first=first, after=after, fetch=fetch, count=queryset.count, nodes=nodes
-    )
+    return await connections.paginate(connection, first=first, after=after,
+                                      sort=connections.NEWEST_FIRST, fetch=by_position,
+                                      count=count, nodes=nodes)
 
 
 # -- dataloaders ----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from tortoise.exceptions import ValidationError as TortoiseValidationError
 from tortoise.models import Model
 
 from backend.db_faults import RETRY_AFTER_SECONDS, database_unavailable, unavailable_error
-from backend.errors import DEFAULT_LANGUAGE
+from backend.errors import DEFAULT_LANGUAGE, ServiceError
 from backend.graphql.context import RequestContext
 from backend.graphql.documents import DocumentGate
 from backend.graphql.limits import BadRequest, check_text, decode_json
@@ -81,6 +81,18 @@ def _format_error(error: GraphQLError, settings: Settings, language: str) -> dic
         # The database is restarting or out of reach: the client retries (HTTP 503).
         log.warning("database unavailable in %s: %s", error.path, type(original).__name__)
         return {**unavailable_error(language), "path": error.path}
+    if isinstance(original, ServiceError):
+        # A refusal a resolver did not convert (guarded() does, in the client's language):
+        # still bad input, coded the same way, never an internal error.
+        first = original.errors[0].as_payload(language)
+        formatted = {
+            "message": first["message"],
+            "locations": [loc._asdict() for loc in error.locations or []] or None,
+            "path": error.path,
+            "extensions": {"code": "BAD_USER_INPUT", "reason": first["code"],
+                           "field": first["field"]},
+        }
+        return {k: v for k, v in formatted.items() if v is not None}
     if isinstance(original, TortoiseValidationError):
         # A value the column cannot hold reached the ORM — typically a lookup by a code,
         # phone or token longer than any stored one, which no row can match. Bad input,

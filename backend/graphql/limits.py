@@ -62,7 +62,7 @@ from graphql.language.parser import Parser
 from graphql.type import GraphQLInterfaceType
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 
-from backend.graphql.core import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from backend.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from backend.settings import Settings
 
 # Plain lists (not connections) are short reference lists or a complaint's photos and

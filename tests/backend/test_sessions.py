@@ -4,8 +4,6 @@ account (deactivation), and the refusals speak the client's language."""
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 
 from backend.accounts.models import AuditLog, Role, User
@@ -19,42 +17,10 @@ SET_ACTIVE = """mutation($id: ID!, $active: Boolean!) {
   setUserActive(userId: $id, active: $active) { user { id active } errors { field code } } }"""
 
 
-class StatementCounter(logging.Handler):
-    """Counts the statements Tortoise sends (its client logs each one at DEBUG)."""
-
-    def __init__(self, task: object = None) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-        # Only those sent by this task (not, say, the event bus reading the log meanwhile).
-        self.task = task
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if self.task is not None:
-            import asyncio
-
-            try:
-                if asyncio.current_task() is not self.task:
-                    return
-            except RuntimeError:  # logged outside the event loop's thread
-                return
-        self.statements.append(record.getMessage())
-
-
-@pytest.fixture
-def statements():
-    logger = logging.getLogger("tortoise.db_client")
-    counter, level = StatementCounter(), logger.level
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
-    yield counter.statements
-    logger.removeHandler(counter)
-    logger.setLevel(level)
-
-
-async def test_every_root_field_sees_the_caller_read_once(gql, make_user, statements):
+async def test_every_root_field_sees_the_caller_read_once(gql, make_user, count_queries):
     user, token = await make_user(Role.CITIZEN)
-    statements.clear()
-    body = await gql("{ a: me { id } b: me { id } }", token=token)
+    with count_queries() as statements:
+        body = await gql("{ a: me { id } b: me { id } }", token=token)
     assert "errors" not in body, body
     assert body["data"] == {"a": {"id": str(user.id)}, "b": {"id": str(user.id)}}
     # The user, their roles and the session's revocation: one statement for the request.
@@ -74,13 +40,14 @@ async def test_every_root_field_sees_the_caller_read_once(gql, make_user, statem
     assert body["data"]["myComplaints"]["totalCount"] == 0
 
 
-async def test_a_user_without_roles_is_still_one_statement(gql, make_user, statements):
+async def test_a_user_without_roles_is_still_one_statement(gql, make_user, count_queries):
     user, token = await make_user(Role.CITIZEN)
     from backend.accounts.models import UserRole
 
     await UserRole.filter(user_id=user.id).delete()
-    statements.clear()
-    assert (await gql("{ me { id } }", token=token))["data"]["me"] == {"id": str(user.id)}
+    with count_queries() as statements:
+        body = await gql("{ me { id } }", token=token)
+    assert body["data"]["me"] == {"id": str(user.id)}
     assert len(statements) == 1, statements
 
 

@@ -5,10 +5,7 @@ duplicates of confidential reports that must not name them."""
 from __future__ import annotations
 
 import asyncio
-import logging
-import re
 
-import pytest
 from gql import gql as parse
 
 from among_warga.models import Complaint, PersonalDataAccess, TimelineEntry
@@ -25,27 +22,6 @@ CASE = """query($id: ID) { complaint(id: $id) { id status description lat lon re
   reporter { phone } dispatchedTo { code } timeline { note public actorLabel } } }"""
 
 
-class Statements:
-    """The SQL statements a piece of work sends, from Tortoise's own query log."""
-
-    def __init__(self, caplog: pytest.LogCaptureFixture) -> None:
-        self.caplog = caplog
-
-    def __enter__(self) -> Statements:
-        self.caplog.clear()
-        self._level = self.caplog.at_level(logging.DEBUG, logger="tortoise.db_client")
-        self._level.__enter__()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._level.__exit__(*exc_info)
-        self.sql = [r.getMessage() for r in self.caplog.records
-                    if r.name == "tortoise.db_client"]
-
-    def matching(self, pattern: str) -> list[str]:
-        return [s for s in self.sql if re.search(pattern, s, re.IGNORECASE)]
-
-
 async def three_reports(gql, client, make_user):
     made = {}
     for visibility in ("PUBLIC", "ANONYMOUS", "CONFIDENTIAL"):
@@ -55,12 +31,12 @@ async def three_reports(gql, client, make_user):
 
 
 async def test_every_staff_read_of_personal_data_is_logged_in_one_insert(
-    gql, client, make_user, caplog
+    gql, client, make_user, count_queries
 ):
     made = await three_reports(gql, client, make_user)
     operator, token = await make_user(Role.OPERATOR)
 
-    with Statements(caplog) as statements:
+    with count_queries() as statements:
         body = await gql(QUEUE, {"first": 50}, token=token)
     assert "errors" not in body, body
     inserts = statements.matching(r"insert into .?personal_data_access")
@@ -188,7 +164,7 @@ PUBLIC_PAGE = """{ publicComplaints(bbox: {south: -7.95, west: 112.45, north: -7
 
 
 async def test_a_public_duplicate_does_not_name_a_confidential_original(
-    gql, client, make_user, caplog
+    gql, client, make_user, count_queries
 ):
     _, first_token = await make_user(Role.CITIZEN)
     _, second_token = await make_user(Role.CITIZEN)
@@ -219,7 +195,7 @@ async def test_a_public_duplicate_does_not_name_a_confidential_original(
     assert secret["ticketNumber"] not in events[0].payload["note"]
 
     # Decided for the whole page: the originals are read once, not once per row.
-    with Statements(caplog) as statements:
+    with count_queries() as statements:
         page = await gql(PUBLIC_PAGE, token=second_token)
     nodes = [e["node"] for e in page["data"]["publicComplaints"]["edges"]]
     assert len(nodes) == 4

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,7 +21,7 @@ from backend.accounts import services as accounts
 from backend.accounts.models import Role
 from backend.app import create_app
 from backend.settings import Settings
-from tests.backend.test_sessions import SET_ACTIVE, StatementCounter
+from tests.backend.test_sessions import SET_ACTIVE
 from tests.command_center.conftest import free_port, submit_complaint
 from tests.conftest import error_extensions, replace_settings
 
@@ -216,7 +215,7 @@ async def test_a_socket_ends_when_its_access_token_expires(slow, make_user):
 
 
 async def test_one_sweep_rechecks_every_socket_of_a_process_in_two_statements(
-    slow, make_user
+    slow, make_user, count_queries
 ):
     users = [await make_user(Role.OPERATOR, name=f"Operator {n}") for n in range(3)]
     async with serve(slow) as (address, endpoint):
@@ -225,16 +224,9 @@ async def test_one_sweep_rechecks_every_socket_of_a_process_in_two_statements(
             await socket.start(f"s{n}", EVENTS)
         await asyncio.sleep(0.3)
         assert len(endpoint.monitor.connections) == 30
-        logger = logging.getLogger("tortoise.db_client")
-        counter, level = StatementCounter(task=asyncio.current_task()), logger.level
-        logger.addHandler(counter)
-        logger.setLevel(logging.DEBUG)
-        try:
+        with count_queries(this_task_only=True) as statements:
             await endpoint.monitor.sweep()
-        finally:
-            logger.removeHandler(counter)
-            logger.setLevel(level)
-        assert len(counter.statements) == 2, counter.statements
+        assert len(statements) == 2, statements.statements
         assert not any(c.closed for c in endpoint.monitor.connections)
         for socket in sockets:
             await socket.ws.close()

@@ -90,7 +90,7 @@ def _libpq(database_url: str) -> tuple[str, dict[str, str]]:
     """A libpq URL without the password (which goes in PGPASSWORD, not on a command line
     every user of the machine can read in ``ps``)."""
     parts = urlsplit(database_url.replace("postgres://", "postgresql://", 1))
-    env = {**os.environ}
+    env = {**os.environ}  # not a setting: pg_dump/pg_restore inherit our environment
     if parts.password:
         env["PGPASSWORD"] = parts.password
     netloc = parts.hostname or ""

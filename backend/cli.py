@@ -171,7 +171,7 @@ def _prepare_metrics_directory(settings: Settings) -> None:
     directory = settings.var_dir / "metrics"
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True, exist_ok=True)
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)  # not a setting: for the workers
 
 
 def _describe_db(settings: Settings) -> str:

@@ -31,7 +31,7 @@ from backend.graphql.connections import (  # noqa: F401 (re-exported: one copy o
 from backend.graphql.connections import paginate_queryset as paginate  # noqa: F401
 from backend.graphql.context import RequestContext
 from backend.i18n import preferred_language
-from backend.observability.requests import note_payload_errors
+from backend.observability.requests import note_payload_errors, with_request_id
 from backend.permissions import Need
 from backend.ratelimit import RateLimitCode
 
@@ -218,7 +218,8 @@ def bad_input(exc: ServiceError, language: str) -> GraphQLError:
 def bad_input_response(exc: ServiceError, request: Request) -> JSONResponse:
     """An HTTP feed's answer to bad parameters: 400 with the body GraphQL would give."""
     language = preferred_language(request.headers.get("accept-language"))
-    return JSONResponse({"errors": bad_input_errors(exc, language)}, status_code=400,
+    errors = [with_request_id(e) for e in bad_input_errors(exc, language)]
+    return JSONResponse({"errors": errors}, status_code=400,
                         headers={"Cache-Control": "no-store"})
 
 

@@ -73,7 +73,8 @@ DB_UNAVAILABLE = Counter(
 
 
 def multiprocess() -> bool:
-    return bool(os.environ.get(MULTIPROCESS_ENV))
+    # not a setting: prometheus-client's own hand-over from `batt serve` to its workers
+    return bool(os.environ.get(MULTIPROCESS_ENV))  # not a setting: see above
 
 
 def update_pool_gauges() -> None:

@@ -31,6 +31,7 @@ from backend.graphql.connections import (
     paginate_queryset,
 )
 from backend.ids import decode_keyset_cursor, encode_cursor, encode_keyset_cursor
+from tests.conftest import error_extensions
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 _serial = itertools.count(1)
@@ -249,7 +250,7 @@ async def test_bad_page_arguments_over_http_are_coded(gql, make_user):
         body = await gql(QUEUE, variables, token=operator, headers={"Accept-Language": "en"})
         assert body["data"] is None, body
         [error] = body["errors"]
-        assert error["extensions"] == {"code": "BAD_USER_INPUT", "reason": reason,
+        assert error_extensions(error) == {"code": "BAD_USER_INPUT", "reason": reason,
                                        "field": field}, error
         assert error["path"] == ["caseQueue"]
     indonesian = await gql(QUEUE, {"f": 500}, token=operator)

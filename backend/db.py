@@ -57,6 +57,10 @@ def _connection_config(database_url: str) -> dict[str, Any] | str:
             "maxsize": 10,
             "reset": _keep_session,
             "connection_class": _connection_class(),
+            # Text search (backend/search.py): the share of a query word's trigrams that
+            # `word <% search_text` requires — the same on every pooled connection, set when
+            # it opens (a placeholder until pg_trgm is loaded, which then adopts it).
+            "server_settings": {"pg_trgm.word_similarity_threshold": "0.5"},
         },
     }
 

@@ -108,7 +108,7 @@ async def _run(schema_editor: Any, statements: list[str]) -> None:
             await schema_editor.client.execute_query(statement)
 
 
-def _dialect_operation(postgres: list[str], sqlite: list[str], postgres_back: list[str],
+def dialect_operation(postgres: list[str], sqlite: list[str], postgres_back: list[str],
                        sqlite_back: list[str]) -> ops.RunPython:
     def pick(schema_editor: Any, on_postgres: list[str], on_sqlite: list[str]) -> list[str]:
         # BATT runs on these two only (see backend.db); anything else must not half-migrate.
@@ -137,7 +137,7 @@ def add_point_index(
         raise ValueError(f"index names are identifiers, got {index!r}")
     expr = f"ST_SetSRID(ST_MakePoint({_q(lon_column)}, {_q(lat_column)}), 4326)"
     column, rtree = point_column(index), rtree_name(table, index)
-    return _dialect_operation(
+    return dialect_operation(
         postgres_generated_index_sql(table, column, "geometry(Point, 4326)", expr),
         sqlite_rtree_sql(table, id_column, lat_column, lat_column, lon_column, lon_column,
                          rtree=rtree),
@@ -150,7 +150,7 @@ def add_area_index(table: str, *, id_column: str = "id", boundary_column: str = 
                    ) -> ops.RunPython:
     """The spatial index for areas: GeoJSON boundary text + min/max lat/lon box columns."""
     expr = f"ST_SetSRID(ST_GeomFromGeoJSON({_q(boundary_column)}), 4326)"
-    return _dialect_operation(
+    return dialect_operation(
         postgres_generated_index_sql(table, AREA_COLUMN, "geometry(MultiPolygon, 4326)", expr),
         sqlite_rtree_sql(table, id_column, "min_lat", "max_lat", "min_lon", "max_lon"),
         postgres_drop_sql(table, AREA_COLUMN),

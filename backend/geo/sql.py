@@ -28,13 +28,25 @@ from backend.geo.geodesy import geodesic_distance_m
 GEODESIC_FUNCTION = "batt_geodesic_m"
 
 _DIALECTS = {"postgres": AsyncpgDialect(), "sqlite": SqliteDialect()}
-_prepared_sqlite: weakref.WeakSet[Any] = weakref.WeakSet()
+# Python functions SQLite statements may call (PostGIS and pg_trgm have their own): name →
+# (number of arguments, function). Each is registered on a connection before its first use.
+_SQLITE_FUNCTIONS: dict[str, tuple[int, Any]] = {}
+_prepared_sqlite: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
+def register_sqlite_function(name: str, arguments: int, function: Any) -> None:
+    """Make ``name(...)`` callable from SQL that runs through this module on SQLite
+    (deterministic functions only: SQLite may cache their results)."""
+    _SQLITE_FUNCTIONS[name] = (arguments, function)
 
 
 def _sqlite_geodesic(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> float | None:
     if None in (lat1, lon1, lat2, lon2):
         return None
     return geodesic_distance_m(lat1, lon1, lat2, lon2)
+
+
+register_sqlite_function(GEODESIC_FUNCTION, 4, _sqlite_geodesic)
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -102,9 +114,11 @@ async def _prepare(conn: BaseDBAsyncClient) -> None:
     if raw is None:
         await conn.create_connection(with_db=True)
         raw = conn._connection  # type: ignore[attr-defined]
-    if raw not in _prepared_sqlite:
-        await raw.create_function(GEODESIC_FUNCTION, 4, _sqlite_geodesic, deterministic=True)
-        _prepared_sqlite.add(raw)
+    registered = _prepared_sqlite.setdefault(raw, set())
+    for name, (arguments, function) in list(_SQLITE_FUNCTIONS.items()):
+        if name not in registered:
+            await raw.create_function(name, arguments, function, deterministic=True)
+            registered.add(name)
 
 
 async def fetch_all(statement: ClauseElement) -> list[dict[str, Any]]:

@@ -110,7 +110,7 @@ def start_server(settings: Settings, tmp_path: Path, name: str, credentials: Pat
         PYTHONPATH=os.pathsep.join([str(tmp_path / "site"), str(PROJECT_ROOT)]),
     )
     with open(log_path, "w") as log:
-        server = subprocess.Popen([BATT, "serve", "--port", str(port), "--log-level", "warning"],
+        server = subprocess.Popen([BATT, "serve", "--port", str(port), "--log-level", "info"],
                                   env=env, stdout=log, stderr=subprocess.STDOUT)
     return server, port, log_path
 

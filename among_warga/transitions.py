@@ -1,6 +1,7 @@
 """The one way a complaint changes status: checked against the allowed transitions, written
-together with its timeline entry, its domain event and the pushes it causes, in one unit of
-work. The command center and the responders both go through here."""
+together with its timeline entry and its domain event in one unit of work (the pushes it
+causes follow from the event: among_warga/handlers.py, command_center/handlers.py). The
+command center and the responders both go through here."""
 
 from __future__ import annotations
 
@@ -156,10 +157,6 @@ async def change_status(complaint: Complaint, change: Change, *, expected: Compl
         author_skpd_id=change.author_skpd_id,
     )
     await _record(complaint, change)
-    if change.public:
-        from command_center.notify import notify_reporter
-
-        await notify_reporter(complaint, change.note)
     return complaint
 
 

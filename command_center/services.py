@@ -22,7 +22,6 @@ from backend.errors import FieldError, ServiceError
 from backend.events import unit_of_work
 from command_center.errors import CaseErrorCode as Code
 from command_center.models import Dispatch, RoutingRule
-from command_center.notify import notify_dispatch
 
 S = ComplaintStatus
 COMMAND_CENTER = "Command Center"
@@ -181,8 +180,6 @@ async def dispatch(actor: User, complaint_id: int, skpd_codes: Iterable[str] = (
                    note=public_note, skpd_ids=wanted, payload={"newSkpdIds": new_ids}),
             expected=complaint.status,
         )
-        if new_ids:
-            await notify_dispatch(complaint, new_ids, f"{complaint.id}:{now.isoformat()}")
         await _audit(actor, "dispatch", complaint, skpds=[s.code for s in skpds], note=note)
     return complaint
 

@@ -98,10 +98,6 @@ async def add_progress(principal: Principal, complaint_id: int, note: str,
                                             principal.user, _label(principal), note=note,
                                             public=public, photo_ids=photos,
                                             author_skpd_id=_skpd_id(principal)))
-        if public:
-            from command_center.notify import notify_reporter
-
-            await notify_reporter(complaint, note)
     return complaint
 
 

@@ -168,6 +168,14 @@ async def test_a_domain_declared_in_one_place_gets_every_hook(sample_database):
         ("note.posted", [f"user:{alice.id}"]), ("note.posted", ["public"])]
     assert bob.id != alice.id
 
+    # Handler: after commit, from the log; the author's pushes, once each.
+    from backend.events.handlers import drain
+    from backend.push.models import PushMessage
+
+    assert await drain() == 2
+    assert await drain() == 0
+    assert await PushMessage.filter(user_id=alice.id).count() == 2
+
     # Job: scheduled with the platform's jobs, run once per cluster like every other.
     [job] = [j for j in jobs.registered_jobs(settings) if j.name == "sample-archive-notes"]
     locks = jobs.job_locks(settings)

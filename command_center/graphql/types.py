@@ -4,8 +4,8 @@ from datetime import datetime
 
 import graphene
 
+from among_warga.api.types import ComplaintStatusEnum, ComplaintType
 from among_warga.events import ComplaintEvent
-from among_warga.graphql.types import ComplaintStatusEnum, ComplaintType
 from among_warga.listing import find_complaint
 from among_warga.models import ComplaintStatus
 from among_warga.visibility import view_of

@@ -41,7 +41,7 @@ RESULT = _editor(".result-window .CodeMirror")
 async def _shows(page: Page, ticket: str) -> str:
     return await page.wait_for(
         f"(() => {{ const v = {RESULT} || ''; return v.includes({json.dumps(ticket)}) && v; }})()",
-        timeout=15)
+        timeout=60)
 
 
 async def test_graphiql_runs_a_subscription_over_the_websocket(

@@ -23,6 +23,7 @@ APPS: tuple[DomainApp, ...] = (
     DomainApp("media", "backend.media.models", "backend.media.migrations"),
     DomainApp("push", "backend.push.models", "backend.push.migrations"),
     DomainApp("ratelimit", "backend.ratelimit.models", "backend.ratelimit.migrations"),
+    DomainApp("graphql", "backend.graphql.models", "backend.graphql.migrations"),
     DomainApp("among_warga", "among_warga.models", "among_warga.migrations"),
     DomainApp("command_center", "command_center.models", "command_center.migrations"),
 )

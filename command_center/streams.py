@@ -17,7 +17,7 @@ def command_center_filter(principal: Principal) -> Filter:
     """Operators see everything; responders the events of cases dispatched to their SKPD;
     a resident only the public events of their own complaints."""
     if is_operator(principal):
-        return lambda event: True
+        return lambda event: event.subject_type == "complaint"  # cases, not category edits
     skpd_id = principal.skpd.id if principal.has(Role.RESPONDER) and principal.skpd else None
     user_id = principal.user.id
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import graphene
 
 from among_warga import listing, services
+from among_warga.categories_admin import CategoryEvent
 from among_warga.graphql.types import (
     ComplaintCategoryType,
     ComplaintConnection,
@@ -12,8 +13,14 @@ from among_warga.graphql.types import (
 )
 from among_warga.models import ComplaintCategory, ComplaintStatus
 from among_warga.visibility import public_distance, view_of
+from backend.events import EventType
 from backend.graphql.core import guarded, paginate
 from backend.permissions import PUBLIC, SIGNED_IN
+from backend.read_cache import public_read
+
+# What changes a public answer about complaints: any complaint event (status, support count,
+# overdue flag, a new one) and a category saved by an admin (names, the sensitive flag).
+COMPLAINT_CHANGES = (*EventType, CategoryEvent.SAVED)
 
 
 class BboxInput(graphene.InputObjectType):
@@ -62,6 +69,7 @@ class ComplaintQueries(graphene.ObjectType):
     )
 
     @staticmethod
+    @public_read(invalidated_by=(CategoryEvent.SAVED,))
     @guarded(PUBLIC)
     async def resolve_complaint_categories(root, info, include_inactive=False):
         categories = ComplaintCategory.all()
@@ -86,6 +94,7 @@ class ComplaintQueries(graphene.ObjectType):
                               nodes=listing.viewer_nodes(principal))
 
     @staticmethod
+    @public_read(invalidated_by=COMPLAINT_CHANGES)
     @guarded(PUBLIC)
     async def resolve_public_complaints(
         root, info, bbox, category_codes=None, statuses=None, first=None, after=None

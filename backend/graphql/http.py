@@ -437,8 +437,12 @@ class GraphQLHTTPEndpoint:
             document_key, types = plan
             key = key_of(document_key, operation_name, variables or {}, context.language)
             entry = await cache.lookup(key)
-            if entry is None:
-                before = cache.generations(types)
+            if entry is not None:
+                known = self.gate.cache.get(query)
+                label, kind = describe(known.document if known else None, operation_name)
+                record(current_request(), label, kind, {}, started)
+                return answer(request, entry, self.settings.public_max_age_seconds)
+            before = cache.generations(types)
         result, status = await run_operation(self.gate, context, params, allow=allow)
         if digest is not None and status == 200 and isinstance(sent, str) and sent \
                 and self.gate.cache.get(sent) is not None:

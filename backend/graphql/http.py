@@ -424,6 +424,11 @@ class GraphQLHTTPEndpoint:
         query = params.get("query")
         operation_name = params.get("operationName")
         variables = params.get("variables")
+        if digest is not None and isinstance(sent, str) and sent \
+                and (variables is None or isinstance(variables, dict)):
+            document, _ = await self.gate.prepare(sent, variables)
+            if document is not None:  # only documents that pass the gate are kept
+                await self._register(context, digest, sent)
         cache: ReadCache | None = self.services.get("read_cache")
         plan = None
         if (cache is not None and cache.enabled and context.token is None
@@ -444,9 +449,6 @@ class GraphQLHTTPEndpoint:
                 return answer(request, entry, self.settings.public_max_age_seconds)
             before = cache.generations(types)
         result, status = await run_operation(self.gate, context, params, allow=allow)
-        if digest is not None and status == 200 and isinstance(sent, str) and sent \
-                and self.gate.cache.get(sent) is not None:
-            await self._register(context, digest, query)
         headers = {"Allow": "POST"} if status == 405 else {}
         body = result_body(result, self.settings, context.language)
         if _unavailable(body):

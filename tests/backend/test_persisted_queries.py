@@ -85,3 +85,18 @@ async def test_a_persisted_mutation_is_not_run_over_get(client):
     await client.post("/graphql", json={"query": mutation, "extensions": apq(digest)})
     over_get = await client.get("/graphql", params={"extensions": json.dumps(apq(digest))})
     assert over_get.status_code == 405
+
+
+async def test_registering_a_document_whose_answer_is_cached(settings):
+    """The answer may come from the public-read cache: the document is still kept."""
+    app = create_app(settings, manage_db=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("198.51.100.2", 1))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            plain = (await http.post("/graphql", json={"query": QUERY})).json()
+            await http.post("/graphql", json={"query": QUERY})  # now from memory
+            registered = await http.post("/graphql", json={"query": QUERY,
+                                                           "extensions": apq()})
+            assert registered.json() == plain
+            by_hash = await http.get("/graphql", params={"extensions": json.dumps(apq())})
+            assert by_hash.json() == plain and by_hash.headers["etag"]

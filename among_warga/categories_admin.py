@@ -4,21 +4,15 @@
 from __future__ import annotations
 
 import re
-from enum import Enum
 from typing import Any
 
 from among_warga import spatial
 from among_warga.errors import ComplaintErrorCode as Code
+from among_warga.events import CategoryEvent
 from among_warga.models import ComplaintCategory
 from backend.accounts.models import AuditLog, User
 from backend.errors import FieldError, ServiceError
-from backend.events import record_event, unit_of_work
-
-
-class CategoryEvent(str, Enum):
-    # Not a case event: the live case streams leave it out (command_center.streams).
-    SAVED = "complaint_category.saved"
-
+from backend.events import audience, record_event, unit_of_work
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 TEXT_LIMITS = {"name_id": 100, "name_en": 100, "description_id": 500, "description_en": 500,
@@ -72,5 +66,7 @@ async def save_category(actor: User, code: str, changes: dict[str, Any]) -> Comp
                               target_id=str(category.id), detail={"code": code, **changes})
         # Public lists and feeds show category names and follow the sensitive flag.
         await record_event(CategoryEvent.SAVED, subject_type="category",
-                           subject_id=category.id, actor_id=actor.id, payload={"code": code})
+                           subject_id=category.id, audience=[audience.user(actor.id)],
+                           actor_id=actor.id,
+                           payload={"code": code})
     return category

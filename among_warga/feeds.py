@@ -22,12 +22,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from among_warga import listing, spatial
-from among_warga.categories_admin import CategoryEvent
 from among_warga.errors import ComplaintErrorCode as Code
+from among_warga.events import CategoryEvent, ComplaintEvent
 from among_warga.models import ComplaintStatus
 from among_warga.visibility import View, public_views
 from backend.errors import ServiceError
-from backend.events import EventType
 from backend.graphql.core import bad_input_response
 from backend.i18n import localized, preferred_language
 from backend.read_cache import cached_public_route
@@ -58,7 +57,7 @@ def _statuses(values: list[str]) -> list[ComplaintStatus] | None:
     return [by_name[v.upper()] for v in dict.fromkeys(values)] or None
 
 
-@cached_public_route(invalidated_by=(*EventType, CategoryEvent.SAVED))
+@cached_public_route(invalidated_by=(*ComplaintEvent, CategoryEvent.SAVED))
 async def complaints_geojson(request: Request) -> JSONResponse:
     try:
         bbox = _bbox(request.query_params.get("bbox"))

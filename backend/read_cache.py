@@ -42,6 +42,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from backend.events.bus import EVERY_EVENT
 from backend.events.models import DomainEvent
 
 log = logging.getLogger(__name__)
@@ -151,7 +152,7 @@ class ReadCache:
     async def _follow(self, bus: Any, after: int) -> None:
         while True:
             try:
-                async for event in bus.stream(after, lambda _event: True):
+                async for event in bus.stream(after, EVERY_EVENT):
                     after = event.id
                     self.apply(event.id, (event.type,))
             except asyncio.CancelledError:

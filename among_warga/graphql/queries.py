@@ -3,7 +3,7 @@ from __future__ import annotations
 import graphene
 
 from among_warga import listing, services
-from among_warga.categories_admin import CategoryEvent
+from among_warga.events import CategoryEvent, ComplaintEvent
 from among_warga.graphql.types import (
     ComplaintCategoryType,
     ComplaintConnection,
@@ -13,14 +13,13 @@ from among_warga.graphql.types import (
 )
 from among_warga.models import ComplaintCategory, ComplaintStatus
 from among_warga.visibility import public_distance, view_of
-from backend.events import EventType
 from backend.graphql.core import guarded, paginate
 from backend.permissions import PUBLIC, SIGNED_IN
 from backend.read_cache import public_read
 
 # What changes a public answer about complaints: any complaint event (status, support count,
 # overdue flag, a new one) and a category saved by an admin (names, the sensitive flag).
-COMPLAINT_CHANGES = (*EventType, CategoryEvent.SAVED)
+COMPLAINT_CHANGES = (*ComplaintEvent, CategoryEvent.SAVED)
 
 
 class BboxInput(graphene.InputObjectType):

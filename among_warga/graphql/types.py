@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import graphene
@@ -21,7 +20,7 @@ from backend.accounts.graphql.types import SkpdType
 from backend.accounts.models import User
 from backend.clock import utcnow
 from backend.graphql.core import BaseLoader, connection_for, error_type
-from backend.graphql.prefetch import then
+from backend.graphql.prefetch import pending, then
 from backend.i18n import bilingual_field
 from backend.media.graphql.dataloaders import PhotoByIdLoader
 from backend.media.graphql.types import PhotoType
@@ -326,10 +325,10 @@ class ComplaintType(graphene.ObjectType):
     @staticmethod
     def resolve_photos(view, info):
         ids = info.context.loader(PhotoIdsByComplaintIdLoader).now_or_later(view.complaint.id)
-        if inspect.isawaitable(ids):
+        if pending(ids):
             async def later():
                 found = _photos(info, await ids)
-                return await found if inspect.isawaitable(found) else found
+                return await found if pending(found) else found
 
             return later()
         return _photos(info, ids)

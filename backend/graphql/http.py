@@ -61,9 +61,15 @@ GRAPHIQL_CSP = "; ".join((
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
+# What most fields return: decided by one set lookup (graphql-core asks for every value).
+_PLAIN = frozenset({str, int, float, bool, type(None), list, tuple, dict})
+
+
 def is_awaitable(value: Any) -> bool:
     # Tortoise models define __await__ (it only returns the instance): graphql-core would
     # send every field returning one down its slower async path, a task per value.
+    if type(value) in _PLAIN:
+        return False
     return not isinstance(value, Model) and _graphql_is_awaitable(value)
 
 

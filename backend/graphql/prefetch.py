@@ -18,6 +18,7 @@ list resolver ends with ``return await prefetch_page(info, connection, node_type
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -82,9 +83,15 @@ async def prefetch_page(info: Any, connection: Any, node_type: type) -> Any:
     return connection
 
 
+def pending(value: Any) -> bool:
+    """Whether a loader's answer is still to come (a future or a coroutine) — not merely
+    awaitable: Tortoise models define ``__await__`` too."""
+    return asyncio.isfuture(value) or inspect.iscoroutine(value)
+
+
 def then(value: Any, function: Callable[[Any], Any]) -> Any:
-    """``function(value)`` now if the value is here, later if it is still an awaitable."""
-    if inspect.isawaitable(value):
+    """``function(value)`` now if the value is here, later if it is still to come."""
+    if pending(value):
         async def later() -> Any:
             return function(await value)
 

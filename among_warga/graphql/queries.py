@@ -3,14 +3,14 @@ from __future__ import annotations
 import graphene
 
 from among_warga import listing, services
-from among_warga.events import CategoryEvent, ComplaintEvent
-from among_warga.graphql.types import (
+from among_warga.api.types import (
     ComplaintCategoryType,
     ComplaintConnection,
     ComplaintStatusEnum,
     ComplaintType,
     SimilarComplaintType,
 )
+from among_warga.events import CategoryEvent, ComplaintEvent
 from among_warga.models import ComplaintCategory, ComplaintStatus
 from among_warga.visibility import public_distance, view_of
 from backend.graphql.core import guarded, paginate

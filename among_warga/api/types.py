@@ -5,22 +5,28 @@ from typing import Any
 import graphene
 
 from among_warga.errors import ComplaintErrorCode
+from among_warga.graphql.dataloaders import (
+    ActiveSkpdsByComplaintIdLoader,
+    CategoryByIdLoader,
+    DuplicateOriginalLoader,
+    PhotosByComplaintIdLoader,
+    SupportedByViewerLoader,
+    TimelineByComplaintIdLoader,
+    UserByIdLoader,
+)
 from among_warga.models import (
     OPEN_STATUSES,
-    Complaint,
     ComplaintCategory,
     ComplaintStatus,
-    ComplaintSupport,
     TimelineEntry,
     TimelineKind,
     Visibility,
 )
-from among_warga.visibility import Policy, View, log_personal_data_read
+from among_warga.visibility import View, log_personal_data_read
 from backend.accounts.graphql.types import SkpdType
-from backend.accounts.models import User
 from backend.clock import utcnow
-from backend.graphql.core import BaseLoader, connection_for, error_type
-from backend.graphql.prefetch import pending, then
+from backend.graphql.core import connection_for, error_type
+from backend.graphql.prefetch import then
 from backend.i18n import bilingual_field
 from backend.media.graphql.dataloaders import PhotoByIdLoader
 from backend.media.graphql.types import PhotoType
@@ -34,76 +40,6 @@ VisibilityEnum = graphene.Enum.from_enum(
 )
 TimelineKindEnum = graphene.Enum.from_enum(TimelineKind, name="TimelineKind")
 ComplaintError = error_type("ComplaintError", ComplaintErrorCode)
-
-
-class CategoryByIdLoader(BaseLoader):
-    async def fetch(self, keys):
-        return {c.id: c for c in await ComplaintCategory.filter(id__in=keys)}
-
-
-class UserByIdLoader(BaseLoader):
-    async def fetch(self, keys):
-        return {u.id: u for u in await User.filter(id__in=keys)}
-
-
-class PhotoIdsByComplaintIdLoader(BaseLoader):
-    default: list = []
-
-    async def fetch(self, keys):
-        from among_warga.models import ComplaintPhoto
-
-        found: dict[int, list[int]] = {}
-        for link in await ComplaintPhoto.filter(complaint_id__in=keys).order_by("position"):
-            found.setdefault(link.complaint_id, []).append(link.photo_id)
-        return found
-
-
-class ActiveSkpdsByComplaintIdLoader(BaseLoader):
-    default: list = []
-
-    async def fetch(self, keys):
-        from command_center.models import Dispatch
-
-        found: dict[int, list] = {}
-        for d in await Dispatch.filter(complaint_id__in=keys, active=True).select_related("skpd"):
-            found.setdefault(d.complaint_id, []).append(d.skpd)
-        return {k: sorted(v, key=lambda s: s.code) for k, v in found.items()}
-
-
-class TimelineByComplaintIdLoader(BaseLoader):
-    default: list = []
-
-    async def fetch(self, keys):
-        found: dict[int, list[TimelineEntry]] = {}
-        for entry in await TimelineEntry.filter(complaint_id__in=keys).order_by("id"):
-            found.setdefault(entry.complaint_id, []).append(entry)
-        return found
-
-
-class DuplicateOriginalLoader(BaseLoader):
-    """The original of a duplicate, as a reference — only if this caller may see it (a
-    PUBLIC duplicate of a CONFIDENTIAL original must not name it); decided for every
-    original the page points at with one policy call."""
-
-    async def fetch(self, keys):
-        originals = await Complaint.filter(id__in=keys)
-        views = await Policy(await self.context.principal()).views(originals)
-        return {v.complaint.id: DuplicateRefType(id=v.complaint.id,
-                                                 ticket_number=v.complaint.ticket_number)
-                for v in views if v is not None}
-
-
-class SupportedByViewerLoader(BaseLoader):
-    default = False
-
-    async def fetch(self, keys):
-        principal = await self.context.principal()
-        if principal is None:
-            return {}
-        supported = await ComplaintSupport.filter(
-            complaint_id__in=keys, user_id=principal.user.id
-        ).values_list("complaint_id", flat=True)
-        return {cid: True for cid in supported}
 
 
 class ComplaintCategoryType(graphene.ObjectType):
@@ -315,8 +251,10 @@ class ComplaintType(graphene.ObjectType):
     def resolve_duplicate_of(view, info):
         if view.complaint.duplicate_of_id is None:
             return None
-        return info.context.loader(DuplicateOriginalLoader).now_or_later(
-            view.complaint.duplicate_of_id)
+        return then(info.context.loader(DuplicateOriginalLoader).now_or_later(
+            view.complaint.duplicate_of_id),
+            lambda original: None if original is None
+            else DuplicateRefType(id=original.id, ticket_number=original.ticket_number))
 
     @staticmethod
     def resolve_rating(view, info):
@@ -324,14 +262,7 @@ class ComplaintType(graphene.ObjectType):
 
     @staticmethod
     def resolve_photos(view, info):
-        ids = info.context.loader(PhotoIdsByComplaintIdLoader).now_or_later(view.complaint.id)
-        if pending(ids):
-            async def later():
-                found = _photos(info, await ids)
-                return await found if pending(found) else found
-
-            return later()
-        return _photos(info, ids)
+        return info.context.loader(PhotosByComplaintIdLoader).now_or_later(view.complaint.id)
 
     @staticmethod
     def resolve_timeline(view, info):
@@ -341,12 +272,8 @@ class ComplaintType(graphene.ObjectType):
 
     @staticmethod
     def resolve_is_mine(view, info):
-        # The viewer is known once the list's resolver asked (every list does).
+        # The viewer every view was decided for (Policy): no second look-up.
         return view.viewer is not None and view.viewer.user.id == view.complaint.reporter_id
-
-    # What each selected field needs fetched for a whole page before it resolves
-    # (backend/graphql/prefetch.py); set below, once the functions exist.
-    PREFETCH: dict = {}
 
 
 class DuplicateRefType(graphene.ObjectType):
@@ -371,7 +298,7 @@ class SimilarComplaintType(graphene.ObjectType):
         "metres for sensitive categories.")
 
 
-# -- fetched ahead for a page (ComplaintType.PREFETCH) --------------------------------------
+# -- fetched ahead for a page (backend/graphql/prefetch.py) ---------------------------------
 
 
 async def _prefetch_categories(context, views) -> None:
@@ -390,10 +317,7 @@ async def _prefetch_reporters(context, views) -> None:
 
 
 async def _prefetch_photos(context, views) -> None:
-    by_complaint = context.loader(PhotoIdsByComplaintIdLoader)
-    await by_complaint.prefetch(v.complaint.id for v in views)
-    await context.loader(PhotoByIdLoader).prefetch(
-        pid for v in views for pid in by_complaint.ready[v.complaint.id])
+    await context.loader(PhotosByComplaintIdLoader).prefetch(v.complaint.id for v in views)
 
 
 async def _prefetch_timeline(context, views) -> None:
@@ -420,6 +344,7 @@ async def _prefetch_originals(context, views) -> None:
         await context.loader(DuplicateOriginalLoader).prefetch(ids)
 
 
+# What each selected field needs fetched for a whole page before it resolves.
 ComplaintType.PREFETCH = {
     "category": _prefetch_categories,
     "reporterName": _prefetch_reporters,

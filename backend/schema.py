@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import graphene
 
+from among_tani.market.graphql.mutations import MarketMutations
+from among_tani.market.graphql.queries import MarketQueries
 from among_tani.registry.graphql.mutations import RegistryMutations
 from among_tani.registry.graphql.queries import RegistryQueries
 from among_warga.graphql.mutations import ComplaintMutations
@@ -25,6 +27,7 @@ QUERIES: tuple[type[graphene.ObjectType], ...] = (
     CommandCenterQueries,
     ResponderQueries,
     RegistryQueries,
+    MarketQueries,
 )
 MUTATIONS: tuple[type[graphene.ObjectType], ...] = (
     AccountMutations,
@@ -34,6 +37,7 @@ MUTATIONS: tuple[type[graphene.ObjectType], ...] = (
     CommandCenterMutations,
     ResponderMutations,
     RegistryMutations,
+    MarketMutations,
 )
 SUBSCRIPTIONS: tuple[type[graphene.ObjectType], ...] = (CommandCenterSubscriptions,)
 

@@ -134,6 +134,10 @@ async def place_order(principal: Principal, request: PlaceOrder) -> Order:
         farmers.add(listing.farmer_id)
         if listing.farmer_id == buyer.id:
             problems.append(FieldError(Code.OWN_LISTING, "lines.listingId"))
+        elif listing.status == ListingStatus.SOLD_OUT:
+            # Others were faster: the same answer as losing the race inside the update.
+            problems.append(FieldError(Code.INSUFFICIENT_STOCK, "lines.quantity",
+                                       available="0", unit=listing.unit.value))
         elif listing.status != ListingStatus.ACTIVE or listing.available_until < today():
             status = "EXPIRED" if listing.status == ListingStatus.ACTIVE \
                 else listing.status.name

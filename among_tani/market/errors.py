@@ -111,7 +111,7 @@ messages({
     C.MESSAGE_REQUIRED: ("Tulis pesannya.", "Write the message."),
     C.INVALID_RATING: ("Nilai 1 sampai 5.", "A rating is 1 to 5."),
     C.ALREADY_RATED: ("Pesanan ini sudah dinilai.", "This order is already rated."),
-    C.UNKNOWN_MARKET: ("Pasar tidak dikenal: {code}.", "Unknown market: {code}."),
+    C.UNKNOWN_MARKET: ("Pasar tidak dikenal: {market}.", "Unknown market: {market}."),
     C.NOT_PRICE_OFFICER: ("Hanya petugas harga Dinas Pertanian.",
                           "Only distan price officers may do this."),
     C.INVALID_RADIUS: ("Radius 0,1 sampai {max} km.", "The radius is 0.1 to {max} km."),

@@ -74,7 +74,7 @@ async def record_price(principal: Principal | None, data: PriceInput, *, demo: b
     market = (markets or {}).get(data.market_code) or await PriceMarket.get_or_none(
         code=data.market_code)
     if market is None:
-        raise ServiceError(Code.UNKNOWN_MARKET, "marketCode", code=data.market_code)
+        raise ServiceError(Code.UNKNOWN_MARKET, "marketCode", market=data.market_code)
     commodity = (commodities or {}).get(data.commodity_code)
     if commodity is None:
         try:

@@ -236,3 +236,46 @@ async def test_price_board_and_series(gql, client, tani):
     assert bad["errors"][0]["extensions"]["reason"] == "unknown_commodity"
     assert await MarketPrice.all().count() == 1
     json.dumps(board)
+
+
+async def test_my_data_holds_orders_and_profiles(gql, client, tani):
+    _, farmer = await tani.farmer()
+    _, buyer = await tani.buyer()
+    listing_id = (await create_listing(gql, client, farmer))["listing"]["id"]
+    order = (await place(gql, buyer, listing_id, "10", note="Tolong dipilih yang merah"))
+    await gql("""mutation($id: ID!) { sendOrderMessage(orderId: $id, text: "Kapan siap?") {
+        errors { code } } }""", {"id": order["order"]["id"]}, token=buyer)
+    mine = json.loads((await gql("{ myData }", token=buyer))["data"]["myData"])
+    (bought,) = mine["taniMarket"]["orders"]
+    assert bought["as"] == "buyer" and bought["note"] == "Tolong dipilih yang merah"
+    assert bought["myMessages"][0]["text"] == "Kapan siap?"
+    assert bought["lines"] == [{"commodity": "apel_manalagi", "quantity": "10", "unit": "kg",
+                                "pricePerUnit": 12000, "lineTotal": 120000}]
+    assert mine["taniRegistry"]["buyer"]["verified"] is True
+    theirs = json.loads((await gql("{ myData }", token=farmer))["data"]["myData"])
+    assert theirs["taniMarket"]["orders"][0]["as"] == "farmer"
+    assert theirs["taniMarket"]["orders"][0]["note"] is None  # the buyer's text, not theirs
+    assert theirs["taniMarket"]["listings"][0]["pickupPoint"]["lat"]
+    assert theirs["taniRegistry"]["farmer"]["village"] == "bumiaji-tulungrejo"
+
+
+async def test_price_import_is_idempotent_and_reports_rejected_rows(batu, tmp_path):
+    path = tmp_path / "prices.csv"
+    day = str(dt.date.today() - dt.timedelta(days=2))
+    path.write_text(
+        "date,market,commodity,level,unit,price,source\n"
+        f"{day},pasar_induk_among_tani,kentang,wholesale,kg,12000,Distan\n"
+        f"{day},pasar_besar_batu,kentang,retail,kuintal,1500000,Distan\n"
+        f"{day},pasar_entah,kentang,retail,kg,15000,Distan\n"
+        f"{day},pasar_besar_batu,durian,retail,kg,15000,Distan\n"
+        f"{day},pasar_besar_batu,susu_segar,retail,kg,15000,Distan\n"
+        f"kemarin,pasar_besar_batu,kentang,retail,kg,15000,Distan\n"
+        f"{day},pasar_besar_batu,wortel,retail,kg,12.5,Distan\n", encoding="utf-8")
+    seen = []
+    report = await prices.import_prices(path, progress=lambda done, total: seen.append(done))
+    assert report.imported == 2 and [line for line, _ in report.rejected] == [4, 5, 6, 7, 8]
+    assert seen[-1] == 7
+    again = await prices.import_prices(path)
+    assert again.imported == 2 and await MarketPrice.all().count() == 2
+    retail = await MarketPrice.get(level=PriceLevel.RETAIL)
+    assert retail.price_per_base_unit == 15000

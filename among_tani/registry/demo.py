@@ -110,4 +110,13 @@ async def _plan(context: DemoContext) -> list[DemoStep]:
             DemoStep(start + timedelta(days=2), review, "applications reviewed")]
 
 
+def tani_demo_people() -> set[str]:
+    """Phones of the demo people this loader adds besides the sign-in demo accounts."""
+    from backend.demo import DEMO_ACCOUNTS
+
+    accounts = {a.phone for a in DEMO_ACCOUNTS}
+    phones = {p for p, *_ in FARMERS} | {p for p, *_ in BUYERS} | set(PPL_VILLAGES)
+    return phones - accounts
+
+
 loader = DemoLoader("tani_registry", _plan)

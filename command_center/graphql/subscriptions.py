@@ -20,6 +20,10 @@ def _bus(info):
     return bus
 
 
+def _complaint_event(event) -> bool:
+    return event.subject_type == "complaint"
+
+
 class CommandCenterSubscriptions(graphene.ObjectType):
     command_center_events = graphene.Field(
         CaseEventType, required=True, after=graphene.String(),
@@ -38,7 +42,9 @@ class CommandCenterSubscriptions(graphene.ObjectType):
     async def subscribe_command_center_events(root, info, after=None):
         principal = await info.context.principal()
         after = await stream_cursor(after)
-        return _bus(info).stream(after, viewer_keys(principal))
+        # Other domains' events reach the same viewers (a resident's own orders, public
+        # listings): this stream shows complaint events only.
+        return _bus(info).stream(after, viewer_keys(principal), _complaint_event)
 
     @staticmethod
     @guarded(SIGNED_IN)

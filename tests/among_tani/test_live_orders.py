@@ -50,3 +50,26 @@ async def test_buyer_and_farmer_see_each_step_live(live_server, gql, client, tan
                          variables={"id": order_id, "after": "0"}) as refused:
         error = await refused.ended()
         assert error is not None
+
+
+async def test_the_wall_shows_complaints_only(live_server, gql, client, tani):  # noqa: F811
+    from backend.accounts.models import Role
+    from tests.command_center.conftest import submit_complaint
+
+    _, farmer = await tani.farmer()
+    _, buyer = await tani.buyer()
+    operator = (await tani.make_user(Role.OPERATOR))[1]
+    from among_warga.categories import seed_categories
+
+    await seed_categories()
+    wall = """subscription($after: String) { commandCenterEvents(after: $after) {
+        type case { ticketNumber } } }"""
+    async with Collector(live_server, operator, wall) as stream, \
+            Collector(live_server, buyer, wall) as resident_stream:
+        listing_id = (await create_listing(gql, client, farmer))["listing"]["id"]
+        await place(gql, buyer, listing_id, "10")
+        complaint = await submit_complaint(gql, client, buyer)
+        (event,) = await stream.wait_for(1)
+        assert event["case"]["ticketNumber"] == complaint["ticketNumber"]
+        (mine,) = await resident_stream.wait_for(1)
+        assert mine["case"]["ticketNumber"] == complaint["ticketNumber"]

@@ -193,6 +193,7 @@ async def place_order(principal: Principal, request: PlaceOrder) -> Order:
                           price_per_unit=x.price_per_unit,
                           line_total=line_total(x.price_per_unit, wanted[x.id]))
                 for x in chosen])
+            await _stock_changed([x.id for x in chosen], buyer.id)
             await _record(order, MarketEvent.ORDER_PLACED, buyer.id)
     except IntegrityError:
         # The same clientRequestId placed concurrently (a double tap): that order stands.
@@ -222,12 +223,23 @@ async def take_stock(listing: Listing, milli: int) -> None:
                          available_milli=0).update(status=ListingStatus.SOLD_OUT)
 
 
-async def _return_stock(order: Order) -> None:
-    for line in await OrderLine.filter(order_id=order.id).order_by("listing_id"):
+async def _return_stock(order: Order) -> list[int]:
+    lines = await OrderLine.filter(order_id=order.id).order_by("listing_id")
+    for line in lines:
         await Listing.filter(id=line.listing_id).update(
             available_milli=F("available_milli") + line.quantity_milli)
         await Listing.filter(id=line.listing_id, status=ListingStatus.SOLD_OUT,
                              available_until__gte=today()).update(status=ListingStatus.ACTIVE)
+    return [line.listing_id for line in lines]
+
+
+async def _stock_changed(listing_ids: list[int], actor_id: int | None) -> None:
+    """The public data of these listings changed (what is left, maybe sold out): an event
+    everyone may hear of, so cached public pages are invalidated."""
+    from among_tani.market.listings import _record as record_listing
+
+    for listing in await Listing.filter(id__in=listing_ids).order_by("id"):
+        await record_listing(listing, MarketEvent.LISTING_UPDATED, actor_id)
 
 
 # -- the state machine ------------------------------------------------------------------------
@@ -280,7 +292,7 @@ async def change_status(order: Order, change: Change, *, expected: Iterable[Orde
         raise refused(OrderStatus(current[0]) if current else order.status, expected)
     await order.refresh_from_db()
     if change.to in RETURNS_STOCK:
-        await _return_stock(order)
+        await _stock_changed(await _return_stock(order), change.actor_id)
     if change.to == S.COMPLETED:
         await FarmerProfile.filter(id=order.farmer_profile_id).update(
             completed_orders=F("completed_orders") + 1)

@@ -279,3 +279,35 @@ async def test_price_import_is_idempotent_and_reports_rejected_rows(batu, tmp_pa
     assert again.imported == 2 and await MarketPrice.all().count() == 2
     retail = await MarketPrice.get(level=PriceLevel.RETAIL)
     assert retail.price_per_base_unit == 15000
+
+
+async def test_update_pause_and_publish_a_listing(gql, client, tani):
+    _, farmer = await tani.farmer()
+    _, other = await tani.farmer(name="Pak Lain")
+    _, buyer = await tani.buyer()
+    listing_id = (await create_listing(gql, client, farmer))["listing"]["id"]
+    await place(gql, buyer, listing_id, "100")
+    update = """mutation($id: ID!, $i: UpdateListingInput!) { updateListing(id: $id, input: $i) {
+        listing { status availableQuantity pricePerUnit quantity } errors { code field } } }"""
+    changed = await gql(update, {"id": listing_id, "i": {"quantity": "50", "pricePerUnit": 11000}},
+                        token=farmer)
+    assert changed["data"]["updateListing"]["listing"] == {
+        "status": "ACTIVE", "availableQuantity": "50", "pricePerUnit": 11000, "quantity": "150"}
+    foreign = await gql(update, {"id": listing_id, "i": {"pricePerUnit": 1}}, token=other)
+    assert [e["code"] for e in foreign["data"]["updateListing"]["errors"]] == ["NOT_YOUR_LISTING"]
+    bad_unit = await gql(update, {"id": listing_id, "i": {"unit": "TANGKAI"}}, token=farmer)
+    assert [e["code"] for e in bad_unit["data"]["updateListing"]["errors"]] == ["UNIT_NOT_ALLOWED"]
+    pause = """mutation($id: ID!) { pauseListing(id: $id) { listing { status } errors { code } } }"""
+    assert (await gql(pause, {"id": listing_id}, token=farmer))["data"]["pauseListing"][
+        "listing"]["status"] == "PAUSED"
+    refused = await place(gql, buyer, listing_id, "10")
+    assert [e["code"] for e in refused["errors"]] == ["LISTING_NOT_AVAILABLE"]
+    again = await gql(pause, {"id": listing_id}, token=farmer)
+    assert [e["code"] for e in again["data"]["pauseListing"]["errors"]] == ["INVALID_TRANSITION"]
+    publish = """mutation($id: ID!) { publishListing(id: $id) { listing { status } } }"""
+    assert (await gql(publish, {"id": listing_id}, token=farmer))["data"]["publishListing"][
+        "listing"]["status"] == "ACTIVE"
+    mine = await gql("{ myListings { totalCount edges { node { views ordersCount lat } } } }",
+                     token=farmer)
+    node = mine["data"]["myListings"]["edges"][0]["node"]
+    assert node["ordersCount"] == 1 and node["lat"] is not None

@@ -419,6 +419,29 @@ async def rate_order(principal: Principal, order_id: int, rating: Any, comment: 
     return order
 
 
+EXPIRY_WARNING = timedelta(hours=2)
+
+
+async def warn_expiring() -> int:
+    """The job: the farmer is reminded once of an order that expires within two hours
+    (the outbox's dedupe key makes "once" hold across runs and restarts)."""
+    from backend.push.services import enqueue_push
+
+    now = utcnow()
+    due = await Order.filter(status=S.PLACED, respond_by__gt=now,
+                             respond_by__lte=now + EXPIRY_WARNING)
+    queued = 0
+    for order in due:
+        async with unit_of_work():
+            queued += await enqueue_push(
+                [order.farmer_id], title=f"Pesanan {order.number} menunggu jawaban",
+                body="Terima atau tolak sebelum kedaluwarsa; stok akan dikembalikan.",
+                data={"kind": "order.expiring", "orderId": str(order.id),
+                      "status": order.status.value},
+                dedupe_key=f"tani-order-expiring:{order.id}")
+    return queued
+
+
 async def expire_unanswered() -> int:
     """The job: orders the farmer did not answer by ``respond_by`` expire and their stock
     returns. Conditional per order, so a restart or an overlapping run expires each once."""

@@ -193,6 +193,10 @@ async def test_unanswered_orders_expire_once_and_return_stock(gql, client, tani)
     assert placed["errors"] == []
     assert (await Listing.get(id=int(listing_id))).status == ListingStatus.SOLD_OUT
     assert await order_service.expire_unanswered() == 0
+    assert await order_service.warn_expiring() == 0
+    with frozen_at(utcnow() + dt.timedelta(hours=23)):
+        assert await order_service.warn_expiring() == 1
+        assert await order_service.warn_expiring() == 0  # once
     with frozen_at(utcnow() + dt.timedelta(hours=25)):
         assert await order_service.expire_unanswered() == 1
         assert await order_service.expire_unanswered() == 0

@@ -12,6 +12,7 @@ DOMAIN = Domain(
     jobs="among_tani.market.jobs:jobs",
     demo="among_tani.market.demo:loader",
     event_types="among_tani.market.events:MarketEvent",
+    handlers="among_tani.market.notify:HANDLERS",
     personal_data=("among_tani.market.personal_data",),
     depends_on=("tani_registry",),
 )

@@ -1,12 +1,14 @@
 """Who gets a push for which order event: the other party of the order (the farmer for a new
-order, the buyer when the farmer answers, either for a message). Queued in the durable outbox
-keyed by (event, user), so running it again for the same event never pushes twice."""
+order, the buyer when the farmer answers, either for a message). An after-commit handler
+(the manifest's ``handlers``): it runs from the durable log, at least once, and queues into
+the outbox keyed by the event, so running it again for the same event never pushes twice."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from among_tani.market.events import MarketEvent
+from backend.events.handlers import Handler
 from backend.push.services import enqueue_push
 
 E = MarketEvent
@@ -29,8 +31,7 @@ PUSHES: dict[MarketEvent, tuple[str, str, str]] = {
 
 
 async def order_event_pushes(event: Any) -> int:
-    """Queue the pushes an order event causes (call in its transaction, or from an
-    after-commit handler)."""
+    """Queue the pushes an order event causes, as the order was at the event."""
     try:
         kind = MarketEvent(event.type)
     except ValueError:
@@ -39,18 +40,24 @@ async def order_event_pushes(event: Any) -> int:
         return 0
     from among_tani.market.models import Order
 
-    order = await Order.get_or_none(id=event.subject_id)
-    if order is None:
+    parties = await Order.filter(id=event.subject_id).values_list("buyer_id", "farmer_id")
+    if not parties:
         return 0
+    buyer_id, farmer_id = parties[0]
     who, title, body = PUSHES[kind]
     if who == "other":
-        users = [order.farmer_id if event.actor_id == order.buyer_id else order.buyer_id]
+        users = [farmer_id if event.actor_id == buyer_id else buyer_id]
     elif who == "both":
-        users = [order.buyer_id, order.farmer_id]
+        users = [buyer_id, farmer_id]
     else:
-        users = [order.farmer_id if who == "farmer" else order.buyer_id]
-    values = {"number": order.number, "total": f"{order.total:,}".replace(",", ".")}
+        users = [farmer_id if who == "farmer" else buyer_id]
+    payload = event.payload
+    values = {"number": payload["number"], "total": f"{payload['total']:,}".replace(",", ".")}
     return await enqueue_push(
         users, title=title.format(**values), body=body.format(**values),
-        data={"kind": kind.value, "orderId": str(order.id), "status": order.status.value},
+        data={"kind": kind.value, "orderId": str(event.subject_id),
+              "status": payload["status"]},
         dedupe_key=f"tani-order:{event.id}")
+
+
+HANDLERS = [Handler("tani_market.order-pushes", tuple(PUSHES), order_event_pushes)]

@@ -26,7 +26,6 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from among_tani.audience import record, user_key
-from among_tani.market import notify
 from among_tani.market.errors import MarketErrorCode as Code
 from among_tani.market.events import MarketEvent
 from among_tani.market.listings import _registry_error, today
@@ -302,12 +301,12 @@ async def change_status(order: Order, change: Change, *, expected: Iterable[Orde
 
 async def _record(order: Order, event: MarketEvent, actor_id: int | None, **extra: Any
                   ) -> None:
-    recorded = await record(
+    # Pushes follow from the log (among_tani.market.notify, an after-commit handler).
+    await record(
         event, subject_type="order", subject_id=order.id,
         audience=[user_key(order.buyer_id), user_key(order.farmer_id)], actor_id=actor_id,
         payload={"orderId": order.id, "number": order.number, "status": order.status.value,
                  "total": order.total, **extra})
-    await notify.order_event_pushes(recorded)
 
 
 async def _order_for(principal: Principal, order_id: int, *, as_farmer: bool | None

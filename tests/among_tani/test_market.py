@@ -12,6 +12,7 @@ from among_tani.market import prices
 from among_tani.market.models import Listing, ListingStatus, MarketPrice, Order, PriceLevel
 from among_tani.registry.models import Unit
 from backend.clock import frozen_at, utcnow
+from backend.events.handlers import drain
 from backend.push.models import PushMessage
 from tests.among_tani.market_helpers import (
     ALUN_ALUN,
@@ -80,6 +81,7 @@ async def test_apples_from_tulungrejo_to_a_hotel_kitchen(gql, client, tani):
     assert order["status"] == "PLACED" and order["total"] == 480000
     assert order["counterpart"] == {"name": "Pak Slamet", "phone": None}
     assert (await Listing.get(id=int(listing["id"]))).available_milli == 260_000
+    await drain()
     assert await PushMessage.filter(user_id=farmer.id).count() == 1
 
     for name, token, status in (("acceptOrder", farmer_token, "ACCEPTED"),
@@ -103,6 +105,7 @@ async def test_apples_from_tulungrejo_to_a_hotel_kitchen(gql, client, tani):
     assert node["availableQuantity"] == "260"
     assert node["farmer"]["rating"] == 5.0 and node["farmer"]["completedOrders"] == 1
     # Every step was pushed to the other party.
+    await drain()
     assert await PushMessage.filter(user_id=hotel.id).count() == 3  # accepted, ready, paid
     # …and completed to the farmer.
     assert await PushMessage.filter(user_id=farmer.id).count() == 2

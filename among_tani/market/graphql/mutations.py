@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import graphene
 
-from among_tani.api_types import UnitEnum
 from among_tani.market import listings, orders, prices
 from among_tani.market.errors import MarketErrorCode as Code
 from among_tani.market.graphql.types import (
@@ -17,6 +16,7 @@ from among_tani.market.graphql.types import (
 )
 from among_tani.market.models import Fulfilment, ListingStatus, PaymentMethod, PriceLevel
 from among_tani.market.visibility import listing_views, order_view
+from among_tani.registry.api import UnitEnum
 from among_tani.registry.models import Unit
 from backend.graphql.core import BaseMutation, parse_int_id
 from backend.graphql.enums import as_enum, as_enums

@@ -5,7 +5,6 @@ from collections import defaultdict
 
 import graphene
 
-from among_tani.api_types import CommodityGroupEnum, CommodityType  # noqa: E402
 from among_tani.market import prices, search
 from among_tani.market.errors import MarketErrorCode as Code
 from among_tani.market.graphql.types import (
@@ -29,6 +28,7 @@ from among_tani.market.models import (
     PriceLevel,
 )
 from among_tani.market.visibility import listing_views, order_view
+from among_tani.registry.api import CommodityGroupEnum, CommodityType  # noqa: E402
 from among_tani.registry.models import CommodityGroup
 from backend import ids
 from backend.errors import ServiceError

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import graphene
 
-from among_tani.api_types import CommodityType, FarmerType, UserByIdLoader, VillageRefType
 from among_tani.market import prices
 from among_tani.market.errors import MarketErrorCode
 from among_tani.market.models import (
@@ -18,6 +17,7 @@ from among_tani.market.models import (
 )
 from among_tani.market.quantities import from_milli
 from among_tani.market.visibility import ListingView, OrderView
+from among_tani.registry.api import CommodityType, FarmerType, UserByIdLoader, VillageRefType
 from among_tani.registry.models import Commodity, FarmerProfile
 from among_tani.registry.visibility import public_view
 from backend.geo.models import Area

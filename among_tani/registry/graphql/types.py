@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import graphene
 
-from among_tani.api_types import (  # noqa: F401 (re-exported for the registry's graphql)
+from among_tani.registry.api import (  # noqa: F401 (re-exported for the registry's graphql)
     ApplicationKindEnum,
     ApplicationStatusEnum,
     BuyerProfileByUserIdLoader,

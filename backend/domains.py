@@ -70,6 +70,8 @@ DOMAIN_MODULES: tuple[str, ...] = (
     "among_warga.domain",
     "command_center.domain",
     "responder.domain",
+    "among_tani.registry.domain",
+    "among_tani.market.domain",
 )
 
 _extra: tuple[str, ...] = ()

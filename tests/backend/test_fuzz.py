@@ -65,6 +65,16 @@ CUSTOM_SCALARS = {
     "Upload": st.text(max_size=20).map(_value),
     "DateTime": st.one_of(st.datetimes().map(lambda d: d.isoformat()), st.text()).map(_value),
     "JSONString": st.one_of(st.just("{}"), st.text()).map(_value),
+    "Date": st.one_of(st.dates().map(str), st.text(max_size=12)).map(_value),
+    # Money and quantities: in range, out of range, and not numbers at all.
+    "Rupiah": st.one_of(
+        st.integers(min_value=-10, max_value=10**13).map(
+            lambda n: graphql.IntValueNode(value=str(n))),
+        st.text(max_size=12).map(_value)),
+    "Quantity": st.one_of(
+        st.decimals(min_value=-10, max_value=10**10, places=4, allow_nan=False).map(
+            lambda d: _value(str(d))),
+        st.text(max_size=12).map(_value)),
 }
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from among_tani.registry.demo import tani_demo_people
 from among_warga.demo_week import REPORTERS
 from backend.demo import DEMO_ACCOUNTS
 from responder.demo import field_staff
@@ -87,10 +88,11 @@ def test_serve_demo_on_a_fresh_directory(tmp_path):
             {"i": {"identifier": admin.group(1), "password": admin.group(2)}},
         )["data"]["login"]["accessToken"]
         users = gql("{ users(first: 50) { totalCount } }", token=admin_token)["data"]["users"]
-        # The sign-in demo accounts, the demo week's residents and field staff (no password),
-        # and the resident who just registered.
+        # The sign-in demo accounts, the demo week's residents and field staff, Among Tani's
+        # demo farmers, buyers and officers (no password), and the resident who just
+        # registered.
         assert users["totalCount"] == len(DEMO_ACCOUNTS) + len(REPORTERS) + len(
-            field_staff()) + 1
+            field_staff()) + len(tani_demo_people()) + 1
 
         # The demo week is there: the public map is not empty.
         city = {"south": -7.96, "west": 112.44, "north": -7.74, "east": 112.61}

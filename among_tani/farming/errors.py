@@ -65,7 +65,8 @@ messages({
     C.AREA_MISMATCH: ("Luas {given} ha berbeda lebih dari 20% dari luas poligon ({measured} ha).",
                       "The area {given} ha differs by more than 20% from the polygon's "
                       "({measured} ha)."),
-    C.UNKNOWN_COMMODITY: ("Komoditas tidak dikenal: {code}.", "Unknown commodity: {code}."),
+    C.UNKNOWN_COMMODITY: ("Komoditas tidak dikenal: {commodity}.",
+                          "Unknown commodity: {commodity}."),
     C.UNIT_NOT_ALLOWED: ("Satuan {unit} tidak dipakai untuk komoditas ini; pilih: {allowed}.",
                          "The unit {unit} is not used for this commodity; pick: {allowed}."),
     C.PLANTING_LARGER_THAN_PARCEL: (

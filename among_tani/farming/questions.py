@@ -178,7 +178,7 @@ async def ask(policy: FarmPolicy, data: AskInput) -> CropQuestion:
         problems += exc.errors
     if await registry.commodity((data.commodity_code or "").strip()) is None:
         problems.append(FieldError(Code.UNKNOWN_COMMODITY, "commodityCode",
-                                   code=data.commodity_code))
+                                   commodity=data.commodity_code))
     if not valid_lat_lon(data.lat, data.lon):
         problems.append(FieldError(Code.INVALID_COORDINATES, "lat"))
     if problems:

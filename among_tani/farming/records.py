@@ -89,13 +89,13 @@ def parse_polygon(value: Any) -> Polygon:
         polygon = shape({"type": "Polygon", "coordinates": [[p[:2] for p in r] for r in rings]})
     except (ValueError, TypeError, shapely.errors.ShapelyError) as exc:
         raise ServiceError(Code.INVALID_GEOMETRY, "geometry", reason=str(exc)) from None
-    if polygon.is_empty or polygon.area <= 0:
-        raise ServiceError(Code.INVALID_GEOMETRY, "geometry", reason="no area")
     if not polygon.is_valid:
         why = explain_validity(polygon)
         if "intersection" in why.lower():
             raise ServiceError(Code.SELF_INTERSECTING, "geometry")
         raise ServiceError(Code.INVALID_GEOMETRY, "geometry", reason=why)
+    if polygon.is_empty or polygon.area <= 0:
+        raise ServiceError(Code.INVALID_GEOMETRY, "geometry", reason="no area")
     return orient(polygon, sign=1.0)
 
 
@@ -253,7 +253,7 @@ async def add_planting(policy: FarmPolicy, data: PlantingInput) -> Planting:
     commodity = await registry.commodity((data.commodity_code or "").strip())
     if commodity is None:
         problems.append(FieldError(Code.UNKNOWN_COMMODITY, "commodityCode",
-                                   code=data.commodity_code))
+                                   commodity=data.commodity_code))
     variety = SHORT.clean(data.variety, field="variety")
     try:
         area = _area(data.area_ha)

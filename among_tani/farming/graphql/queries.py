@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import graphene
+from tortoise.expressions import Q, Subquery
+
+from among_tani.farming import outlook
+from among_tani.farming.errors import FarmingErrorCode as Code
+from among_tani.farming.graphql.outlook_types import HarvestOutlookType
+from among_tani.farming.graphql.types import (
+    AlertStatusEnum,
+    CropQuestionConnection,
+    CropQuestionType,
+    ParcelConnection,
+    ParcelType,
+    PestAlertType,
+    QuestionStatusEnum,
+)
+from among_tani.farming.models import (
+    AlertStatus,
+    CropQuestion,
+    Parcel,
+    PestAlert,
+    QuestionOfficer,
+    QuestionStatus,
+)
+from among_tani.farming.visibility import farm_policy
+from backend import ids
+from backend.accounts.models import Role
+from backend.errors import ServiceError
+from backend.graphql.core import guarded, paginate
+from backend.graphql.enums import as_enum
+from backend.permissions import PUBLIC, SIGNED_IN, any_role
+
+FARM_STAFF = any_role(Role.EXTENSION_OFFICER, Role.RESPONDER, Role.ADMIN)
+ALERT_READERS = any_role(Role.RESPONDER, Role.OPERATOR, Role.ADMIN)
+
+
+def _questions_visible_to(policy) -> Q | None:
+    """The questions the caller may see, as one SQL condition (None: all of them)."""
+    if policy.distan:
+        return None
+    me = policy.user_id
+    condition = Q(asker_id=me) | Q(specialist_id=me) | Q(id__in=Subquery(
+        QuestionOfficer.filter(officer_id=me).values("question_id")))
+    if policy.officer_villages:
+        condition |= Q(village_id__in=sorted(policy.officer_villages))
+    return condition
+
+
+class FarmingQueries(graphene.ObjectType):
+    my_parcels = graphene.Field(
+        ParcelConnection, required=True, first=graphene.Int(), after=graphene.String(),
+        description="The caller's own land parcels, newest first.")
+    parcels = graphene.Field(
+        ParcelConnection, required=True, village_code=graphene.String(),
+        farmer_id=graphene.ID(), first=graphene.Int(), after=graphene.String(),
+        description="Parcels of the villages an extension officer covers (Dinas Pertanian: "
+        "all), newest first.")
+    parcel = graphene.Field(ParcelType, id=graphene.ID(required=True),
+                            description="One parcel, or null if the caller may not see it.")
+    crop_questions = graphene.Field(
+        CropQuestionConnection, required=True,
+        status=graphene.Argument(QuestionStatusEnum), overdue=graphene.Boolean(),
+        first=graphene.Int(), after=graphene.String(),
+        description="Crop questions the caller may see, newest first: a farmer's own; an "
+        "officer's villages and those routed to them; a specialist's; all for Dinas "
+        "Pertanian.")
+    crop_question = graphene.Field(CropQuestionType, id=graphene.ID(required=True))
+    pest_alerts = graphene.List(
+        graphene.NonNull(PestAlertType), required=True,
+        status=graphene.Argument(AlertStatusEnum),
+        description="Outbreak signals, newest first (Dinas Pertanian and the command center).")
+    harvest_outlook = graphene.Field(
+        HarvestOutlookType, required=True, commodity_code=graphene.String(),
+        weeks=graphene.Int(default_value=12), village_code=graphene.String(),
+        description="Expected harvest per commodity, week and village from registered "
+        "plantings — public aggregates, never a parcel or a farmer.")
+
+    @staticmethod
+    @guarded(SIGNED_IN)
+    async def resolve_my_parcels(root, info, first=None, after=None):
+        principal = await info.context.principal()
+        return await paginate(Parcel.filter(farmer_id=principal.user.id), ParcelConnection,
+                              first=first, after=after)
+
+    @staticmethod
+    @guarded(FARM_STAFF)
+    async def resolve_parcels(root, info, village_code=None, farmer_id=None, first=None,
+                              after=None):
+        policy = await farm_policy(info.context)
+        query = Parcel.all()
+        if not policy.distan:
+            query = query.filter(village_id__in=sorted(policy.officer_villages))
+        if village_code:
+            query = query.filter(village__code=village_code)
+        if farmer_id is not None:
+            query = query.filter(farmer_id=ids.parse_id(farmer_id) or 0)
+        return await paginate(query, ParcelConnection, first=first, after=after)
+
+    @staticmethod
+    @guarded(SIGNED_IN)
+    async def resolve_parcel(root, info, id):
+        policy = await farm_policy(info.context)
+        parcel = await Parcel.get_or_none(id=ids.parse_id(id) or 0)
+        if parcel is None or not policy.sees_farm(parcel.farmer_id, parcel.village_id):
+            return None
+        return parcel
+
+    @staticmethod
+    @guarded(SIGNED_IN)
+    async def resolve_crop_questions(root, info, status=None, overdue=None, first=None,
+                                     after=None):
+        policy = await farm_policy(info.context)
+        query = CropQuestion.all()
+        condition = _questions_visible_to(policy)
+        if condition is not None:
+            query = query.filter(condition)
+        if status is not None:
+            query = query.filter(status=as_enum(QuestionStatus, status))
+        if overdue is not None:
+            query = query.filter(overdue_flagged_at__isnull=not overdue)
+        return await paginate(query, CropQuestionConnection, first=first, after=after)
+
+    @staticmethod
+    @guarded(SIGNED_IN)
+    async def resolve_crop_question(root, info, id):
+        policy = await farm_policy(info.context)
+        query = CropQuestion.filter(id=ids.parse_id(id) or 0)
+        condition = _questions_visible_to(policy)
+        if condition is not None:
+            query = query.filter(condition)
+        return await query.first()
+
+    @staticmethod
+    @guarded(ALERT_READERS)
+    async def resolve_pest_alerts(root, info, status=None):
+        policy = await farm_policy(info.context)
+        principal = policy.principal
+        if not (policy.distan or principal.has(Role.OPERATOR)):
+            raise ServiceError(Code.NOT_ALLOWED)
+        query = PestAlert.all().order_by("-id").limit(100)
+        if status is not None:
+            query = query.filter(status=as_enum(AlertStatus, status))
+        return await query
+
+    @staticmethod
+    @guarded(PUBLIC)
+    async def resolve_harvest_outlook(root, info, commodity_code=None, weeks=12,
+                                      village_code=None):
+        return await outlook.harvest_outlook(commodity_code=commodity_code, weeks=weeks,
+                                             village_code=village_code)

@@ -25,4 +25,5 @@ APPS: tuple[DomainApp, ...] = (
     DomainApp("ratelimit", "backend.ratelimit.models", "backend.ratelimit.migrations"),
     DomainApp("among_warga", "among_warga.models", "among_warga.migrations"),
     DomainApp("command_center", "command_center.models", "command_center.migrations"),
+    DomainApp("tani_registry", "among_tani.registry.models", "among_tani.registry.migrations"),
 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import graphene
 
+from among_tani.registry.graphql.mutations import RegistryMutations
+from among_tani.registry.graphql.queries import RegistryQueries
 from among_warga.graphql.mutations import ComplaintMutations
 from among_warga.graphql.queries import ComplaintQueries
 from backend.accounts.graphql.mutations import AccountMutations
@@ -22,6 +24,7 @@ QUERIES: tuple[type[graphene.ObjectType], ...] = (
     ComplaintQueries,
     CommandCenterQueries,
     ResponderQueries,
+    RegistryQueries,
 )
 MUTATIONS: tuple[type[graphene.ObjectType], ...] = (
     AccountMutations,
@@ -30,6 +33,7 @@ MUTATIONS: tuple[type[graphene.ObjectType], ...] = (
     ComplaintMutations,
     CommandCenterMutations,
     ResponderMutations,
+    RegistryMutations,
 )
 SUBSCRIPTIONS: tuple[type[graphene.ObjectType], ...] = (CommandCenterSubscriptions,)
 

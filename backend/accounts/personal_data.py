@@ -27,6 +27,7 @@ PROVIDERS: tuple[str, ...] = (
     "backend.media.personal_data",
     "backend.push.personal_data",
     "among_warga.personal_data",
+    "among_tani.registry.personal_data",
 )
 
 

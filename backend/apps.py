@@ -26,4 +26,5 @@ APPS: tuple[DomainApp, ...] = (
     DomainApp("among_warga", "among_warga.models", "among_warga.migrations"),
     DomainApp("command_center", "command_center.models", "command_center.migrations"),
     DomainApp("tani_registry", "among_tani.registry.models", "among_tani.registry.migrations"),
+    DomainApp("tani_farming", "among_tani.farming.models", "among_tani.farming.migrations"),
 )

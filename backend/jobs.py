@@ -72,6 +72,7 @@ class JobRun:
 
 
 def registered_jobs(settings: Settings) -> list[Job]:
+    from among_tani.farming.questions import flag_overdue as flag_overdue_questions
     from among_warga.services import close_unconfirmed
     from backend.push.sender import run_push_job
     from command_center.sla import flag_overdue
@@ -79,6 +80,7 @@ def registered_jobs(settings: Settings) -> list[Job]:
     return [
         Job("close-unconfirmed-complaints", 60.0, close_unconfirmed),
         Job("flag-overdue-cases", 30.0, flag_overdue),
+        Job("flag-overdue-crop-questions", 60.0, flag_overdue_questions),
         # Pushes queued by committed changes go out within a couple of seconds. Shorter than
         # the outbox's claim lease, so a cancelled run's rows are not yet anyone else's.
         Job("push-outbox", 2.0, partial(run_push_job, settings), timeout_seconds=600.0),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import graphene
 
+from among_tani.farming.graphql.mutations import FarmingMutations
+from among_tani.farming.graphql.queries import FarmingQueries
 from among_tani.registry.graphql.mutations import RegistryMutations
 from among_tani.registry.graphql.queries import RegistryQueries
 from among_warga.graphql.mutations import ComplaintMutations
@@ -25,6 +27,7 @@ QUERIES: tuple[type[graphene.ObjectType], ...] = (
     CommandCenterQueries,
     ResponderQueries,
     RegistryQueries,
+    FarmingQueries,
 )
 MUTATIONS: tuple[type[graphene.ObjectType], ...] = (
     AccountMutations,
@@ -34,6 +37,7 @@ MUTATIONS: tuple[type[graphene.ObjectType], ...] = (
     CommandCenterMutations,
     ResponderMutations,
     RegistryMutations,
+    FarmingMutations,
 )
 SUBSCRIPTIONS: tuple[type[graphene.ObjectType], ...] = (CommandCenterSubscriptions,)
 

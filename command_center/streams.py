@@ -17,7 +17,9 @@ def command_center_filter(principal: Principal) -> Filter:
     """Operators see everything; responders the events of cases dispatched to their SKPD;
     a resident only the public events of their own complaints."""
     if is_operator(principal):
-        return lambda event: True
+        # The command center's stream renders complaints (CaseEvent); other domains' events
+        # (Among Tani's) reach their audiences through the platform's audience stream.
+        return lambda event: event.subject_type == "complaint"
     skpd_id = principal.skpd.id if principal.has(Role.RESPONDER) and principal.skpd else None
     user_id = principal.user.id
 

@@ -28,6 +28,7 @@ PROVIDERS: tuple[str, ...] = (
     "backend.push.personal_data",
     "among_warga.personal_data",
     "among_tani.registry.personal_data",
+    "among_tani.farming.personal_data",
 )
 
 

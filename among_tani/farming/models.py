@@ -288,3 +288,20 @@ class Advisory(Model):
 
     class Meta:
         table = "farming_advisory"
+
+
+class ImportedFarmer(Model):
+    # One farmer from an existing by-name-by-address list (``batt farmers import``): the key
+    # says who it is (NIK, phone, or name + village + address), so a re-import finds them.
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=64, unique=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "accounts.User", related_name="farming_imports", on_delete=fields.CASCADE
+    )
+    row_hash = fields.CharField(max_length=64)
+    source = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "farming_imported_farmer"

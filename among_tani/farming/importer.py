@@ -17,6 +17,7 @@ phone, or the village PPL keeps their records for them.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import io
@@ -259,7 +260,7 @@ async def _write(row: FarmerRow, source: str) -> str:
 async def import_farmers(path: Path, *, progress: Callable[[int, int], None] | None = None
                          ) -> ImportReport:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportFileError(f"cannot read {path}: {exc}") from exc
     rows = read_rows(text)

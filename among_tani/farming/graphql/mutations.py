@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import graphene
 
-from among_tani.farming import outbreaks, questions, records
+from among_tani.farming import advisories, outbreaks, questions, records
 from among_tani.farming.errors import FarmingErrorCode as Code
 from among_tani.farming.graphql.types import (
+    AdvisoryType,
     CropQuestionType,
     FarmingError,
     HarvestType,
@@ -14,9 +15,10 @@ from among_tani.farming.graphql.types import (
     PestAlertType,
     PlantingType,
     ProblemTypeEnum,
+    SeverityEnum,
     TenureEnum,
 )
-from among_tani.farming.models import ProblemType, Tenure
+from among_tani.farming.models import ProblemType, Severity, Tenure
 from among_tani.farming.visibility import farm_policy
 from backend.accounts.models import Role
 from backend.errors import ServiceError
@@ -351,7 +353,70 @@ class ReviewPestAlert(BaseMutation):
         return {"alert": await outbreaks.review(_id(id, "id"), principal.user.id, confirm)}
 
 
+class PublishAdvisoryInput(graphene.InputObjectType):
+    title_id = graphene.String(required=True)
+    title_en = graphene.String()
+    body_id = graphene.String(required=True, description="Markdown.")
+    body_en = graphene.String(description="Markdown.")
+    commodity_codes = graphene.List(graphene.NonNull(graphene.String), required=True)
+    village_codes = graphene.List(graphene.NonNull(graphene.String))
+    area = graphene.JSONString(description="A drawn target area (RFC 7946 Polygon).")
+    severity = SeverityEnum()
+    valid_from = graphene.DateTime()
+    valid_until = graphene.DateTime()
+
+
+class PublishAdvisory(BaseMutation):
+    advisory = graphene.Field(AdvisoryType)
+    recipient_count = graphene.Int(description="Farmers it was pushed to.")
+
+    class Arguments:
+        input = PublishAdvisoryInput(required=True)
+
+    class Meta:
+        description = "Dinas Pertanian: publish an advisory; it is pushed to the farmers who "\
+            "grow a tagged commodity in the target villages or area, and nobody else."
+        need = any_role(Role.RESPONDER, Role.ADMIN)
+        error_type = FarmingError
+
+    @classmethod
+    async def perform(cls, root, info, principal, input):
+        severity = input.get("severity")
+        advisory = await advisories.publish(principal, advisories.AdvisoryInput(
+            title_id=input.title_id, title_en=input.get("title_en") or "",
+            body_id=input.body_id, body_en=input.get("body_en") or "",
+            commodity_codes=list(input.commodity_codes),
+            village_codes=list(input.get("village_codes") or []), area=input.get("area"),
+            severity=as_enum(Severity, severity) if severity is not None else Severity.INFO,
+            valid_from=input.get("valid_from"), valid_until=input.get("valid_until")))
+        return {"advisory": advisory, "recipient_count": advisory.recipient_count}
+
+
+class PublishKnowledgeArticle(BaseMutation):
+    advisory = graphene.Field(AdvisoryType)
+
+    class Arguments:
+        question_id = graphene.ID(required=True)
+        title_id = graphene.String(required=True)
+        title_en = graphene.String()
+
+    class Meta:
+        description = "Dinas Pertanian: publish an answered question as a knowledge article, "\
+            "without the farmer's name, place, parcel or photos."
+        need = any_role(Role.RESPONDER, Role.ADMIN)
+        error_type = FarmingError
+
+    @classmethod
+    async def perform(cls, root, info, principal, question_id, title_id, title_en=None):
+        article = await advisories.publish_article(
+            principal, _id(question_id, "questionId"), title_id=title_id,
+            title_en=title_en or "")
+        return {"advisory": article}
+
+
 class FarmingMutations(graphene.ObjectType):
+    publish_advisory = PublishAdvisory.Field()
+    publish_knowledge_article = PublishKnowledgeArticle.Field()
     add_parcel = AddParcel.Field()
     update_parcel = UpdateParcel.Field()
     add_planting = AddPlanting.Field()

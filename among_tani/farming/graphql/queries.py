@@ -3,16 +3,18 @@ from __future__ import annotations
 import graphene
 from tortoise.expressions import Q, Subquery
 
-from among_tani.farming import outlook
+from among_tani.farming import advisories, outlook
 from among_tani.farming.errors import FarmingErrorCode as Code
 from among_tani.farming.graphql.outlook_types import HarvestOutlookType
 from among_tani.farming.graphql.types import (
+    AdvisoryType,
     AlertStatusEnum,
     CropQuestionConnection,
     CropQuestionType,
     ParcelConnection,
     ParcelType,
     PestAlertType,
+    ProblemTypeEnum,
     QuestionStatusEnum,
 )
 from among_tani.farming.models import (
@@ -20,6 +22,7 @@ from among_tani.farming.models import (
     CropQuestion,
     Parcel,
     PestAlert,
+    ProblemType,
     QuestionOfficer,
     QuestionStatus,
 )
@@ -70,6 +73,14 @@ class FarmingQueries(graphene.ObjectType):
         graphene.NonNull(PestAlertType), required=True,
         status=graphene.Argument(AlertStatusEnum),
         description="Outbreak signals, newest first (Dinas Pertanian and the command center).")
+    knowledge = graphene.List(
+        graphene.NonNull(AdvisoryType), required=True, text=graphene.String(),
+        commodity_code=graphene.String(), problem_type=graphene.Argument(ProblemTypeEnum),
+        description="Knowledge articles and advisories, best match first: typo-tolerant, "
+        "Indonesian and English (\"kutu daun\" and \"aphid\" alike). Public.")
+    advisories = graphene.List(
+        graphene.NonNull(AdvisoryType), required=True, commodity_code=graphene.String(),
+        description="Advisories valid now, newest first. Public.")
     harvest_outlook = graphene.Field(
         HarvestOutlookType, required=True, commodity_code=graphene.String(),
         weeks=graphene.Int(default_value=12), village_code=graphene.String(),
@@ -142,6 +153,19 @@ class FarmingQueries(graphene.ObjectType):
         if status is not None:
             query = query.filter(status=as_enum(AlertStatus, status))
         return await query
+
+    @staticmethod
+    @guarded(PUBLIC)
+    async def resolve_knowledge(root, info, text=None, commodity_code=None,
+                                problem_type=None):
+        return await advisories.knowledge(
+            text, commodity_code=commodity_code,
+            problem_type=as_enum(ProblemType, problem_type) if problem_type else None)
+
+    @staticmethod
+    @guarded(PUBLIC)
+    async def resolve_advisories(root, info, commodity_code=None):
+        return await advisories.current(commodity_code)
 
     @staticmethod
     @guarded(PUBLIC)

@@ -30,6 +30,8 @@ from backend.geo.graphql.types import AreaByIdLoader, AreaType
 from backend.graphql.connections import connection_for
 from backend.graphql.core import BaseLoader, error_type
 from backend.graphql.scalars import Quantity
+from backend.i18n import bilingual_field, localized
+from backend.markdown import plain_text, render_markdown
 from backend.media.graphql.dataloaders import PhotoByIdLoader
 from backend.media.graphql.types import PhotoType
 
@@ -364,3 +366,45 @@ class PestAlertType(graphene.ObjectType):
 
 
 _THOUSANDTH = __import__("decimal").Decimal("0.001")
+
+
+# -- advisories and knowledge ---------------------------------------------------------------
+
+
+class AdvisoryType(graphene.ObjectType):
+    class Meta:
+        name = "Advisory"
+        description = "A Dinas Pertanian advisory, or a knowledge article made from an "\
+            "answered question (the farmer's identity removed). Public."
+
+    id = graphene.ID(required=True)
+    title = bilingual_field(required=True)
+    body_html = graphene.String(required=True, description="The body in the language asked "
+                                "for, Markdown rendered and sanitised.")
+    summary = graphene.String(required=True, description="One line of plain text.")
+    commodity_codes = graphene.List(graphene.NonNull(graphene.String), required=True)
+    villages = graphene.List(graphene.NonNull(AreaType), required=True)
+    area = graphene.JSONString(description="The drawn target area (RFC 7946 Polygon).")
+    severity = SeverityEnum(required=True)
+    problem_type = ProblemTypeEnum()
+    is_article = graphene.Boolean(required=True)
+    valid_from = graphene.DateTime(required=True)
+    valid_until = graphene.DateTime()
+    created_at = graphene.DateTime(required=True)
+
+    @staticmethod
+    def resolve_body_html(advisory, info):
+        return render_markdown(localized(advisory, "body", info.context.language))
+
+    @staticmethod
+    def resolve_summary(advisory, info):
+        return plain_text(localized(advisory, "body", info.context.language), 160)
+
+    @staticmethod
+    async def resolve_villages(advisory, info):
+        found = await info.context.loader(AreaByIdLoader).load_many(advisory.village_ids or [])
+        return [a for a in found if a is not None]
+
+    @staticmethod
+    def resolve_area(advisory, info):
+        return json.loads(advisory.area) if advisory.area else None

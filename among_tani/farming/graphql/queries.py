@@ -3,7 +3,7 @@ from __future__ import annotations
 import graphene
 from tortoise.expressions import Q, Subquery
 
-from among_tani.farming import advisories, outlook
+from among_tani.farming import advisories, outlook, statistics
 from among_tani.farming.errors import FarmingErrorCode as Code
 from among_tani.farming.graphql.outlook_types import HarvestOutlookType
 from among_tani.farming.graphql.types import (
@@ -11,6 +11,7 @@ from among_tani.farming.graphql.types import (
     AlertStatusEnum,
     CropQuestionConnection,
     CropQuestionType,
+    FarmingStatisticsType,
     ParcelConnection,
     ParcelType,
     PestAlertType,
@@ -29,7 +30,7 @@ from among_tani.farming.models import (
 from among_tani.farming.visibility import farm_policy
 from backend import ids
 from backend.accounts.models import Role
-from backend.errors import ServiceError
+from backend.errors import Forbidden
 from backend.graphql.core import guarded, paginate
 from backend.graphql.enums import as_enum
 from backend.permissions import PUBLIC, SIGNED_IN, any_role
@@ -81,6 +82,10 @@ class FarmingQueries(graphene.ObjectType):
     advisories = graphene.List(
         graphene.NonNull(AdvisoryType), required=True, commodity_code=graphene.String(),
         description="Advisories valid now, newest first. Public.")
+    farming_statistics = graphene.Field(
+        FarmingStatisticsType, required=True, since=graphene.DateTime(),
+        description="Dinas Pertanian: planted area and farmers per commodity and village, "
+        "questions per problem type and village, first-answer times per officer.")
     harvest_outlook = graphene.Field(
         HarvestOutlookType, required=True, commodity_code=graphene.String(),
         weeks=graphene.Int(default_value=12), village_code=graphene.String(),
@@ -148,11 +153,19 @@ class FarmingQueries(graphene.ObjectType):
         policy = await farm_policy(info.context)
         principal = policy.principal
         if not (policy.distan or principal.has(Role.OPERATOR)):
-            raise ServiceError(Code.NOT_ALLOWED)
+            raise Forbidden.coded(Code.NOT_ALLOWED, info.context.language)
         query = PestAlert.all().order_by("-id").limit(100)
         if status is not None:
             query = query.filter(status=as_enum(AlertStatus, status))
         return await query
+
+    @staticmethod
+    @guarded(ALERT_READERS)
+    async def resolve_farming_statistics(root, info, since=None):
+        policy = await farm_policy(info.context)
+        if not policy.distan:
+            raise Forbidden.coded(Code.NOT_ALLOWED, info.context.language)
+        return await statistics.statistics(since)
 
     @staticmethod
     @guarded(PUBLIC)

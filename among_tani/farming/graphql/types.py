@@ -408,3 +408,58 @@ class AdvisoryType(graphene.ObjectType):
     @staticmethod
     def resolve_area(advisory, info):
         return json.loads(advisory.area) if advisory.area else None
+
+
+# -- distan statistics ----------------------------------------------------------------------
+
+
+class PlantedAreaStat(graphene.ObjectType):
+    commodity_code = graphene.String(required=True)
+    village = graphene.Field(AreaType)
+    area_ha = Quantity(required=True)
+    farmers = graphene.Int(required=True)
+    plantings = graphene.Int(required=True)
+
+    @staticmethod
+    async def resolve_village(row, info):
+        return await _village(info, row.village_id)
+
+    @staticmethod
+    def resolve_area_ha(row, info):
+        return row.area_ha.quantize(_THOUSANDTH)
+
+
+class QuestionCountStat(graphene.ObjectType):
+    problem_type = ProblemTypeEnum(required=True)
+    village = graphene.Field(AreaType)
+    questions = graphene.Int(required=True)
+    open = graphene.Int(required=True)
+    overdue = graphene.Int(required=True)
+
+    @staticmethod
+    async def resolve_village(row, info):
+        return await _village(info, row.village_id)
+
+    @staticmethod
+    def resolve_problem_type(row, info):
+        return ProblemType(row.problem_type)
+
+
+class AnswerTimeStat(graphene.ObjectType):
+    officer = graphene.Field(PersonRef)
+    answered = graphene.Int(required=True)
+    mean_hours = graphene.Float(required=True)
+    max_hours = graphene.Float(required=True)
+
+    @staticmethod
+    async def resolve_officer(row, info):
+        return await _user(info, row.officer_id)
+
+
+class FarmingStatisticsType(graphene.ObjectType):
+    class Meta:
+        name = "FarmingStatistics"
+
+    planted = graphene.List(graphene.NonNull(PlantedAreaStat), required=True)
+    questions = graphene.List(graphene.NonNull(QuestionCountStat), required=True)
+    answer_times = graphene.List(graphene.NonNull(AnswerTimeStat), required=True)

@@ -235,3 +235,22 @@ async def test_question_lists_cost_the_same_statements_for_2_or_50(
 
     assert await statements(2) == await statements(50)
     assert await UserRole.filter(user_id=officer.id).count() >= 1
+
+
+async def test_distan_statistics(tani, farm, gql):
+    officer, ppl = await tani.officer("batu-sidomulyo")
+    _, distan = await tani.distan_admin()
+    _, token = await tani.farmer(village="batu-sidomulyo", commodities=("krisan",))
+    asked = (await farm.ask(token, **aphids([])))["question"]
+    await farm.ask(token, **aphids([], problemType="DISEASE"))
+    await gql(ANSWER, {"i": {"questionId": asked["id"], "text": "Semprot."}}, token=ppl)
+    body = await gql("""{ farmingStatistics { questions { problemType village { code }
+        questions open overdue } answerTimes { officer { id } answered meanHours } } }""",
+                     token=distan)
+    stats = body["data"]["farmingStatistics"]
+    assert {(q["problemType"], q["questions"], q["open"]) for q in stats["questions"]} == {
+        ("PEST", 1, 0), ("DISEASE", 1, 1)}
+    assert [(a["officer"]["id"], a["answered"]) for a in stats["answerTimes"]] == [
+        (str(officer.id), 1)]
+    refused = await gql("{ farmingStatistics { planted { areaHa } } }", token=ppl)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"

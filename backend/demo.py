@@ -170,12 +170,13 @@ class DemoLoader:
 def demo_loaders() -> list[DemoLoader]:
     """Every domain's demo activity, in the order their plans build on each other. A new
     domain adds its loader here (imported lazily, like the periodic jobs)."""
+    from among_tani.farming.demo import loader as farming
     from among_tani.registry.demo import loader as tani_people
     from among_warga.demo import loader as complaints
     from command_center.demo import loader as triage
     from responder.demo import loader as field_work
 
-    return [complaints, triage, field_work, tani_people]
+    return [complaints, triage, field_work, tani_people, farming]
 
 
 @contextlib.contextmanager

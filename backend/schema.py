@@ -6,6 +6,7 @@ import graphene
 
 from among_tani.farming.graphql.mutations import FarmingMutations
 from among_tani.farming.graphql.queries import FarmingQueries
+from among_tani.farming.graphql.subscriptions import FarmingSubscriptions
 from among_tani.registry.graphql.mutations import RegistryMutations
 from among_tani.registry.graphql.queries import RegistryQueries
 from among_warga.graphql.mutations import ComplaintMutations
@@ -39,7 +40,10 @@ MUTATIONS: tuple[type[graphene.ObjectType], ...] = (
     RegistryMutations,
     FarmingMutations,
 )
-SUBSCRIPTIONS: tuple[type[graphene.ObjectType], ...] = (CommandCenterSubscriptions,)
+SUBSCRIPTIONS: tuple[type[graphene.ObjectType], ...] = (
+    CommandCenterSubscriptions,
+    FarmingSubscriptions,
+)
 
 
 def build_schema() -> graphene.Schema:

@@ -33,12 +33,12 @@ failed or timed out, DEBUG when there was nothing to do or another process had t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import zlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from functools import partial
+from dataclasses import dataclass, field
 from typing import Any
 
 from backend.db_faults import database_unavailable
@@ -59,6 +59,8 @@ class Job:
     # A run still going after this long is cancelled (and its lock released), so one stuck
     # run cannot hold a job up for the whole cluster.
     timeout_seconds: float = 600.0
+    # Set to run the next round now rather than after the interval (e.g. on a commit).
+    wake: asyncio.Event | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -72,19 +74,14 @@ class JobRun:
 
 
 def registered_jobs(settings: Settings) -> list[Job]:
-    from among_tani.farming.questions import flag_overdue as flag_overdue_questions
-    from among_warga.services import close_unconfirmed
-    from backend.push.sender import run_push_job
-    from command_center.sla import flag_overdue
+    """Every installed domain's periodic jobs (``Domain.jobs`` in its manifest)."""
+    from backend import domains
 
-    return [
-        Job("close-unconfirmed-complaints", 60.0, close_unconfirmed),
-        Job("flag-overdue-cases", 30.0, flag_overdue),
-        Job("flag-overdue-crop-questions", 60.0, flag_overdue_questions),
-        # Pushes queued by committed changes go out within a couple of seconds. Shorter than
-        # the outbox's claim lease, so a cancelled run's rows are not yet anyone else's.
-        Job("push-outbox", 2.0, partial(run_push_job, settings), timeout_seconds=600.0),
-    ]
+    found = [job for make in domains.collect("jobs") for job in make(settings)]
+    names = [job.name for job in found]
+    if len(set(names)) != len(names):
+        raise ValueError(f"two periodic jobs share a name: {sorted(names)}")
+    return found
 
 
 def lock_key(job_name: str) -> int:
@@ -216,7 +213,12 @@ async def run_forever(settings: Settings) -> None:
             outcome = "ok" if run.outcome in ("done", "skipped") else "error"
             JOB_RUNS.labels(job.name, outcome).inc()
             JOB_SECONDS.labels(job.name).observe(run.seconds)
-            await asyncio.sleep(job.interval_seconds)
+            if job.wake is None:
+                await asyncio.sleep(job.interval_seconds)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(job.wake.wait(), job.interval_seconds)
+            job.wake.clear()
 
     try:
         await asyncio.gather(*(loop(job) for job in jobs))

@@ -17,7 +17,6 @@ from shapely.prepared import prep
 from tortoise.expressions import Q
 
 from among_tani import audience as tani_audience
-from among_tani.farming import notify
 from among_tani.farming import registry_port as registry
 from among_tani.farming.errors import FarmingErrorCode as Code
 from among_tani.farming.events import FarmingEvent
@@ -39,6 +38,7 @@ from backend.errors import FieldError, ServiceError
 from backend.events import unit_of_work
 from backend.geo.sql import fetch_all
 from backend.markdown import plain_text
+from backend.push.services import enqueue_push
 from backend.search import matches, parse_search, relevance, search_document
 from backend.text import TextRule
 
@@ -151,12 +151,21 @@ async def publish(principal: Any, data: AdvisoryInput) -> Advisory:
             audience=["public"], actor_id=principal.user.id,
             payload={"advisoryId": advisory.id, "commodityCodes": codes,
                      "severity": advisory.severity.value, "recipients": len(users)})
-        await notify.push_many(
-            users, title=title_id, body=plain_text(body_id, 180),
-            data={"kind": FarmingEvent.ADVISORY_PUBLISHED.value,
-                  "advisoryId": str(advisory.id), "severity": advisory.severity.value},
-            dedupe_key=f"advisory:{advisory.id}")
     return advisory
+
+
+async def push_advisory(event: Any) -> int:
+    """After commit (a handler): push the advisory to the farmers growing its commodities in
+    its target, keyed by the advisory so a repeat never pushes twice."""
+    advisory = await Advisory.get_or_none(id=event.subject_id)
+    if advisory is None or advisory.is_article:
+        return 0
+    users = await recipients(advisory.commodity_codes, advisory.village_ids, advisory.area)
+    return await enqueue_push(
+        users, title=advisory.title_id, body=plain_text(advisory.body_id, 180),
+        data={"kind": FarmingEvent.ADVISORY_PUBLISHED.value, "advisoryId": str(advisory.id),
+              "severity": advisory.severity.value},
+        dedupe_key=f"advisory:{advisory.id}")
 
 
 async def publish_article(principal: Any, question_id: int, *, title_id: str,

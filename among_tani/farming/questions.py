@@ -21,7 +21,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from among_tani import audience as tani_audience
-from among_tani.farming import notify, outbreaks
+from among_tani.farming import outbreaks
 from among_tani.farming import registry_port as registry
 from among_tani.farming.errors import FarmingErrorCode as Code
 from among_tani.farming.events import FarmingEvent
@@ -139,12 +139,12 @@ async def _record(event: FarmingEvent, question: CropQuestion, actor_id: int | N
     officers = await officer_ids(question)
     keys = set(await question_audience(question, officers))
     keys |= {tani_audience.user_key(u) for u in extra_users}
-    recorded = await tani_audience.record(
+    # Who is pushed is decided now, with the audience; the push itself is an after-commit
+    # handler (among_tani.farming.notify).
+    recipients = sorted(set(push_to if push_to is not None else _users(keys)))
+    await tani_audience.record(
         event, subject_type="crop_question", subject_id=question.id, audience=keys,
-        actor_id=actor_id, payload=_event_payload(question, **payload))
-    await notify.question_event(recorded, question, actor_id=actor_id,
-                                recipients=push_to if push_to is not None
-                                else _users(keys))
+        actor_id=actor_id, payload=_event_payload(question, pushTo=recipients, **payload))
 
 
 def _users(keys: Iterable[str]) -> list[int]:

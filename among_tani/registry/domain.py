@@ -1,15 +1,9 @@
-"""The registry's manifest (docs: PLATFORM.md section 1). Until backend.domains exists on
-this branch the same parts are listed by hand in backend/apps.py, backend/schema.py,
-backend/demo.py and backend/accounts/personal_data.py."""
+"""The Among Tani registry: commodities, farmer and buyer profiles and their review, extension
+officers and their villages. Shared by the market and the farming help desk."""
 
-from __future__ import annotations
+from backend.domains import Domain, DomainApp
 
-try:
-    from backend.domains import Domain, DomainApp
-except ImportError:  # before the platform's manifest lands
-    Domain = DomainApp = None  # type: ignore[assignment,misc]
-
-DOMAIN = None if Domain is None else Domain(
+DOMAIN = Domain(
     name="tani_registry",
     apps=(DomainApp("tani_registry", "among_tani.registry.models",
                     "among_tani.registry.migrations"),),
@@ -17,4 +11,6 @@ DOMAIN = None if Domain is None else Domain(
     mutations=("among_tani.registry.graphql.mutations:RegistryMutations",),
     demo="among_tani.registry.demo:loader",
     event_types="among_tani.registry.events:RegistryEvent",
+    personal_data=("among_tani.registry.personal_data",),
+    depends_on=("accounts", "geo", "events", "media", "push"),
 )

@@ -1,10 +1,9 @@
 """``farmingEvents``: the help desk and pest alerts live — each event reaches the viewers in its
 audience (the farmer, the officers of the village, the specialist, distan, the command center
-for alerts), replayed from a cursor and then live like the command center's stream."""
+for alerts; the bus decides by the viewer's keys), replayed from a cursor, then live. Each
+viewer's rendering goes through the farming policy (a question as that viewer may see it)."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import graphene
 from graphql import GraphQLError
@@ -14,7 +13,7 @@ from among_tani.farming.graphql.queries import _questions_visible_to
 from among_tani.farming.graphql.types import CropQuestionType, PestAlertType
 from among_tani.farming.models import CropQuestion, PestAlert
 from among_tani.farming.visibility import farm_policy
-from backend.accounts.services import Principal
+from backend.events.audience import viewer_keys
 from backend.events.models import DomainEvent
 from backend.graphql.core import guarded, stream_cursor
 from backend.permissions import SIGNED_IN
@@ -23,24 +22,9 @@ SUBJECTS = frozenset({"crop_question", "pest_alert", "advisory"})
 TYPES = frozenset(e.value for e in FarmingEvent)
 
 
-def viewer_keys(principal: Principal) -> frozenset[str]:
-    keys = {f"user:{principal.user.id}", "public"}
-    keys |= {f"role:{r.value}" for r in principal.roles}
-    if principal.skpd is not None:
-        keys.add(f"skpd:{principal.skpd.id}")
-    return frozenset(keys)
-
-
-def audience_filter(principal: Principal) -> Callable[[DomainEvent], bool]:
-    keys = viewer_keys(principal)
-
-    def accept(event: DomainEvent) -> bool:
-        if event.subject_type not in SUBJECTS or event.type not in TYPES:
-            return False
-        audience = getattr(event, "audience", None) or (event.payload or {}).get("audience")
-        return bool(audience) and not keys.isdisjoint(audience)
-
-    return accept
+def farming_only(event: DomainEvent) -> bool:
+    """This domain's events (the audience filter is the bus's, for every subscription)."""
+    return event.subject_type in SUBJECTS and event.type in TYPES
 
 
 class FarmingEventType(graphene.ObjectType):
@@ -89,7 +73,7 @@ class FarmingSubscriptions(graphene.ObjectType):
         if bus is None:
             raise GraphQLError("The live stream is not running in this process.",
                                extensions={"code": "UNAVAILABLE"})
-        return bus.stream(after, audience_filter(principal))
+        return bus.stream(after, viewer_keys(principal), farming_only)
 
     @staticmethod
     def resolve_farming_events(event, info, **kwargs):

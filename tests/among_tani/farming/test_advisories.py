@@ -8,6 +8,7 @@ import uuid
 from datetime import date, timedelta
 
 from among_tani.farming.models import Advisory
+from backend.events.handlers import drain
 from backend.push.models import PushMessage
 from tests.among_tani.farming.conftest import ANSWER, SIDOMULYO, TULUNGREJO, square
 
@@ -48,6 +49,7 @@ async def test_an_advisory_for_chrysanthemum_in_sidomulyo_reaches_its_three_grow
     assert published["recipientCount"] == 3
     assert "<script>" not in published["advisory"]["bodyHtml"]
     assert "<strong>bawah daun</strong>" in published["advisory"]["bodyHtml"]
+    await drain()
     pushed = set(await PushMessage.filter(dedupe_key__startswith="advisory:")
                  .values_list("user_id", flat=True))
     assert pushed == {a.id, b.id, c.id}

@@ -12,6 +12,7 @@ from among_tani.farming import questions
 from among_tani.farming.events import FarmingEvent
 from among_tani.farming.models import CropQuestion, PestAlert, QuestionMessage
 from backend.accounts.models import Role, UserRole
+from backend.events.handlers import drain
 from backend.events.models import DomainEvent
 from backend.push.models import PushMessage
 from tests.among_tani.farming.conftest import ANSWER, CLOSE, REPLY, SIDOMULYO, TULUNGREJO
@@ -24,6 +25,12 @@ async def upload_photo(client, token: str, seed: int = 1) -> str:
     body = await upload_to(client, data, token=token, client_key=uuid.uuid4().hex)
     assert body["data"]["uploadPhoto"]["errors"] == [], body
     return body["data"]["uploadPhoto"]["photo"]["id"]
+
+
+async def drained() -> bool:
+    """Pushes are after-commit handlers: run them (the signal to wait for)."""
+    await drain()
+    return True
 
 
 def codes(payload) -> list[str]:
@@ -62,10 +69,10 @@ async def test_aphids_in_sidomulyo_from_question_to_rating(tani, farm, gql, clie
 
     # The event reaches the farmer, the village officer and distan; the PPL gets a push.
     event = await DomainEvent.filter(type=FarmingEvent.QUESTION_ASKED.value).get()
-    audience = set(event.payload["audience"])
+    audience = set(event.audience)
     assert {f"user:{farmer.id}", f"user:{officer.id}"} <= audience
     assert any(k.startswith("skpd:") for k in audience)
-    assert await PushMessage.filter(user_id=officer.id).count() == 1
+    assert await drained() and await PushMessage.filter(user_id=officer.id).count() == 1
 
     # The PPL sees it in the list; an officer of another village does not, and may not answer.
     listed = await gql("{ cropQuestions { totalCount edges { node { id asker { name } } } } }",
@@ -84,7 +91,7 @@ async def test_aphids_in_sidomulyo_from_question_to_rating(tani, farm, gql, clie
         "recommendedActions": ["Semprot pagi hari", "Pasang perangkap kuning"]}}, token=ppl)
     assert answered["data"]["answerCropQuestion"]["errors"] == [], answered
     assert answered["data"]["answerCropQuestion"]["question"]["status"] == "ANSWERED"
-    assert await PushMessage.filter(user_id=farmer.id).count() == 1
+    assert await drained() and await PushMessage.filter(user_id=farmer.id).count() == 1
 
     replied = await gql(REPLY, {"i": {"questionId": question["id"],
                                       "text": "Terima kasih, sudah saya semprot."}}, token=token)
@@ -148,7 +155,7 @@ async def test_hand_off_to_a_specialist_and_back(tani, farm, gql, make_user):
     handed = await gql(handoff, {"id": question["id"], "s": str(specialist.id)}, token=ppl)
     assert handed["data"]["handOffCropQuestion"]["question"]["specialist"] == {
         "id": str(specialist.id)}
-    assert await PushMessage.filter(user_id=specialist.id).count() == 1
+    assert await drained() and await PushMessage.filter(user_id=specialist.id).count() == 1
     answered = await gql(ANSWER, {"i": {"questionId": question["id"],
                                         "text": "Hasil pengamatan POPT: kutu daun."}},
                          token=specialist_token)
@@ -178,7 +185,7 @@ async def test_a_missed_deadline_is_flagged_once_and_escalated(tani, farm, gql, 
     # Restart-safe: the flag is data; later runs find nothing more to do.
     assert await questions.flag_overdue(now=row.due_at + timedelta(hours=5)) == 0
     assert await DomainEvent.filter(type=FarmingEvent.QUESTION_OVERDUE.value).count() == 1
-    assert await PushMessage.filter(user_id=supervisor.id).count() == 1
+    assert await drained() and await PushMessage.filter(user_id=supervisor.id).count() == 1
     overdue = await gql("{ cropQuestions(overdue: true) { edges { node { id overdue } } } }",
                         token=supervisor_token)
     assert overdue["data"]["cropQuestions"]["edges"] == [

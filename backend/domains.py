@@ -70,6 +70,7 @@ DOMAIN_MODULES: tuple[str, ...] = (
     "command_center.domain",
     "responder.domain",
     "among_tani.registry.domain",
+    "among_tani.market.domain",
     "among_tani.farming.domain",
 )
 

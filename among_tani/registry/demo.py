@@ -58,8 +58,10 @@ async def _plan(context: DemoContext) -> list[DemoStep]:
         return []
     start = context.now - timedelta(days=40)
 
-    async def officers() -> None:
+    async def catalogue() -> None:
         await seed_commodities()
+
+    async def officers() -> None:
         admin = await principal_for(await context.user(ADMIN_PHONE))
         for phone, villages in PPL_VILLAGES.items():
             if phone in PPL_NAMES:
@@ -101,7 +103,9 @@ async def _plan(context: DemoContext) -> list[DemoStep]:
                 f"{sum(len(v) for v in PPL_VILLAGES.values())} villages.")
 
     context.summaries.append(summary)
-    return [DemoStep(start, officers, "PPL assigned to villages"),
+    # The catalogue long before: other loaders' history (reference prices) refers to it.
+    return [DemoStep(context.now - timedelta(days=120), catalogue, "commodity catalogue"),
+            DemoStep(start, officers, "PPL assigned to villages"),
             DemoStep(start + timedelta(days=1), apply, "farmers and buyers apply"),
             DemoStep(start + timedelta(days=2), review, "applications reviewed")]
 

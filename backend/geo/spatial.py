@@ -189,6 +189,17 @@ def _radius_select(
     )
 
 
+def radius_select(
+    points: PointTable, lat: float, lon: float, radius_m: float,
+    where: Sequence[Condition] = (),
+) -> sa.Select:
+    """``id, lat, lon, distance_m`` of the points within ``radius_m`` metres (through the
+    spatial index), unordered: a subquery for lists that filter by distance but sort by
+    something else (price, date). Sorted by distance, use :func:`nearest_after`."""
+    lat, lon = check_lat_lon(lat, lon)
+    return _radius_select(points, lat, lon, _check_radius(radius_m), where)
+
+
 def _check_radius(radius_m: float) -> float:
     if not (isinstance(radius_m, int | float) and math.isfinite(radius_m)
             and 0 < radius_m <= MAX_RADIUS_M):

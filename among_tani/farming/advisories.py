@@ -38,7 +38,7 @@ from backend.errors import FieldError, ServiceError
 from backend.events import unit_of_work
 from backend.geo.sql import fetch_all
 from backend.markdown import plain_text
-from backend.push.services import enqueue_push
+from backend.push.services import enqueue_push_many
 from backend.search import matches, parse_search, relevance, search_document
 from backend.text import TextRule
 
@@ -161,7 +161,7 @@ async def push_advisory(event: Any) -> int:
     if advisory is None or advisory.is_article:
         return 0
     users = await recipients(advisory.commodity_codes, advisory.village_ids, advisory.area)
-    return await enqueue_push(
+    return await enqueue_push_many(
         users, title=advisory.title_id, body=plain_text(advisory.body_id, 180),
         data={"kind": FarmingEvent.ADVISORY_PUBLISHED.value, "advisoryId": str(advisory.id),
               "severity": advisory.severity.value},

@@ -7,8 +7,10 @@ import json
 import uuid
 from datetime import date, timedelta
 
+from among_tani.farming.advisories import push_advisory
 from among_tani.farming.models import Advisory
 from backend.events.handlers import drain
+from backend.events.models import DomainEvent
 from backend.push.models import PushMessage
 from tests.among_tani.farming.conftest import ANSWER, SIDOMULYO, TULUNGREJO, square
 
@@ -53,6 +55,14 @@ async def test_an_advisory_for_chrysanthemum_in_sidomulyo_reaches_its_three_grow
     pushed = set(await PushMessage.filter(dedupe_key__startswith="advisory:")
                  .values_list("user_id", flat=True))
     assert pushed == {a.id, b.id, c.id}
+    queued = await PushMessage.filter(user_id=a.id).first()
+    assert queued.title == "Waspada kutu daun pada krisan" and queued.attempts == 0
+    assert queued.next_attempt_at <= queued.created_at + timedelta(seconds=1)
+    assert queued.data["kind"] == "advisory.published"
+    # Handlers run at least once: running it again for the same event queues nothing new.
+    event = await DomainEvent.get(type="advisory.published")
+    assert await push_advisory(event) == 0
+    assert await PushMessage.filter(dedupe_key__startswith="advisory:").count() == 3
     assert d.id not in pushed and e.id not in pushed
 
     # A drawn area targets the parcels inside it.

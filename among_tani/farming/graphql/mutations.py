@@ -4,11 +4,13 @@ from decimal import Decimal
 
 import graphene
 
-from among_tani.farming import advisories, outbreaks, questions, records
+from among_tani.farming import advisories, groups, outbreaks, questions, records
 from among_tani.farming.errors import FarmingErrorCode as Code
 from among_tani.farming.graphql.types import (
     AdvisoryType,
     CropQuestionType,
+    FarmerGroupKindEnum,
+    FarmerGroupType,
     FarmingError,
     HarvestType,
     ParcelType,
@@ -20,6 +22,7 @@ from among_tani.farming.graphql.types import (
 )
 from among_tani.farming.models import ProblemType, Severity, Tenure
 from among_tani.farming.visibility import farm_policy
+from among_tani.registry.models import FarmerGroupKind
 from backend.accounts.models import Role
 from backend.errors import ServiceError
 from backend.graphql.core import BaseMutation, parse_int_id
@@ -414,7 +417,46 @@ class PublishKnowledgeArticle(BaseMutation):
         return {"advisory": article}
 
 
+class FarmerGroupInput(graphene.InputObjectType):
+    name = graphene.String(required=True)
+    kind = FarmerGroupKindEnum(required=True)
+    village_code = graphene.String(required=True)
+    parent_id = graphene.ID(description="The village's gapoktan this poktan belongs to.")
+    chair_id = graphene.ID(description="A farmer of the village (user id).")
+    member_ids = graphene.List(graphene.NonNull(graphene.ID), description="The farmers (user "
+                               "ids) of the group; left out: members unchanged.")
+
+
+class SaveFarmerGroup(BaseMutation):
+    group = graphene.Field(FarmerGroupType)
+
+    class Arguments:
+        id = graphene.ID(description="Leave out to record a new group.")
+        input = FarmerGroupInput(required=True)
+
+    class Meta:
+        description = "Record or correct a kelompok tani / gapoktan: village, chair, members "\
+            "(the village's PPL or Dinas Pertanian)."
+        need = ANSWERERS
+        error_type = FarmingError
+
+    @classmethod
+    async def perform(cls, root, info, principal, input, id=None):
+        policy = await farm_policy(info.context)
+        ids = input.get("member_ids")
+        group = await groups.save_group(policy, groups.GroupInput(
+            name=input.name, kind=FarmerGroupKind(getattr(input.kind, "value", input.kind)),
+            village_code=input.village_code,
+            parent_id=_id(input.parent_id, "parentId") if input.get("parent_id") else None,
+            chair_id=_id(input.chair_id, "chairId", Code.FARMER_NOT_FOUND)
+            if input.get("chair_id") else None,
+            member_ids=[_id(m, "memberIds", Code.FARMER_NOT_FOUND) for m in ids]
+            if ids is not None else None), _id(id, "id") if id is not None else None)
+        return {"group": group}
+
+
 class FarmingMutations(graphene.ObjectType):
+    save_farmer_group = SaveFarmerGroup.Field()
     publish_advisory = PublishAdvisory.Field()
     publish_knowledge_article = PublishKnowledgeArticle.Field()
     add_parcel = AddParcel.Field()

@@ -11,6 +11,7 @@ from among_tani.farming.graphql.types import (
     AlertStatusEnum,
     CropQuestionConnection,
     CropQuestionType,
+    FarmerGroupType,
     FarmingStatisticsType,
     ParcelConnection,
     ParcelType,
@@ -28,6 +29,8 @@ from among_tani.farming.models import (
     QuestionStatus,
 )
 from among_tani.farming.visibility import farm_policy
+from among_tani.registry import services as registry_services
+from among_tani.registry.models import FarmerGroup
 from backend import ids
 from backend.accounts.models import Role
 from backend.errors import Forbidden
@@ -86,6 +89,11 @@ class FarmingQueries(graphene.ObjectType):
         FarmingStatisticsType, required=True, since=graphene.DateTime(),
         description="Dinas Pertanian: planted area and farmers per commodity and village, "
         "questions per problem type and village, first-answer times per officer.")
+    farmer_groups = graphene.List(
+        graphene.NonNull(FarmerGroupType), required=True,
+        village_code=graphene.String(required=True),
+        description="The kelompok tani and gapoktan of a village (members and chair for its "
+        "extension officers and Dinas Pertanian).")
     harvest_outlook = graphene.Field(
         HarvestOutlookType, required=True, commodity_code=graphene.String(),
         weeks=graphene.Int(default_value=12), village_code=graphene.String(),
@@ -166,6 +174,12 @@ class FarmingQueries(graphene.ObjectType):
         if not policy.distan:
             raise Forbidden.coded(Code.NOT_ALLOWED, info.context.language)
         return await statistics.statistics(since)
+
+    @staticmethod
+    @guarded(PUBLIC)
+    async def resolve_farmer_groups(root, info, village_code):
+        village = await registry_services.village_by_code(village_code)
+        return await FarmerGroup.filter(village_id=village.id).order_by("kind", "name")
 
     @staticmethod
     @guarded(PUBLIC)

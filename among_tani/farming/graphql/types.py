@@ -463,3 +463,74 @@ class FarmingStatisticsType(graphene.ObjectType):
     planted = graphene.List(graphene.NonNull(PlantedAreaStat), required=True)
     questions = graphene.List(graphene.NonNull(QuestionCountStat), required=True)
     answer_times = graphene.List(graphene.NonNull(AnswerTimeStat), required=True)
+
+
+# -- farmer groups --------------------------------------------------------------------------
+
+
+class FarmerGroupKindEnum(graphene.Enum):
+    POKTAN = "poktan"
+    GAPOKTAN = "gapoktan"
+
+
+class MembersByGroupLoader(BaseLoader):
+    default: list = []
+
+    async def fetch(self, keys):
+        from among_tani.registry.models import FarmerProfile
+
+        found: dict[int, list[int]] = defaultdict(list)
+        for group_id, user_id in await FarmerProfile.filter(
+                farmer_group_id__in=keys).order_by("user_id").values_list(
+                "farmer_group_id", "user_id"):
+            found[group_id].append(user_id)
+        return found
+
+
+class FarmerGroupType(graphene.ObjectType):
+    class Meta:
+        name = "FarmerGroupRecord"
+        description = "A kelompok tani (POKTAN) or gabungan (GAPOKTAN) of one village. Members "\
+            "and chair are shown to the village's extension officers and Dinas Pertanian."
+
+    id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+    kind = FarmerGroupKindEnum(required=True)
+    village = graphene.Field(AreaType)
+    parent_id = graphene.ID()
+    member_count = graphene.Int(required=True)
+    chair = graphene.Field(PersonRef)
+    members = graphene.List(graphene.NonNull(PersonRef))
+
+    @staticmethod
+    def resolve_kind(group, info):
+        return getattr(group.kind, "value", group.kind)
+
+    @staticmethod
+    async def resolve_village(group, info):
+        return await _village(info, group.village_id)
+
+    @staticmethod
+    async def resolve_member_count(group, info):
+        return len(await info.context.loader(MembersByGroupLoader).load(group.id))
+
+    @staticmethod
+    async def _staff(group, info) -> bool:
+        from among_tani.farming.visibility import farm_policy
+
+        policy = await farm_policy(info.context)
+        return policy.distan or group.village_id in policy.officer_villages
+
+    @staticmethod
+    async def resolve_chair(group, info):
+        if group.chair_id is None or not await FarmerGroupType._staff(group, info):
+            return None
+        return await _user(info, group.chair_id)
+
+    @staticmethod
+    async def resolve_members(group, info):
+        if not await FarmerGroupType._staff(group, info):
+            return None
+        ids = await info.context.loader(MembersByGroupLoader).load(group.id)
+        users = await info.context.loader(FarmUserByIdLoader).load_many(ids)
+        return [u for u in users if u is not None]

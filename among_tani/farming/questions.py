@@ -55,6 +55,8 @@ MESSAGE = TextRule(max=4000, too_long=Code.INVALID_TEXT, required=Code.INVALID_T
 ACTION = TextRule(max=300, too_long=Code.INVALID_TEXT, invalid=Code.INVALID_TEXT,
                   single_line=True)
 S = QuestionStatus
+# The command-center wall hears of missed deadlines (overdueCropQuestions, farmingEvents).
+OPERATORS = tani_audience.role_key(Role.OPERATOR)
 
 
 @dataclass(frozen=True)
@@ -135,10 +137,10 @@ def _event_payload(question: CropQuestion, **extra: Any) -> dict[str, Any]:
 
 async def _record(event: FarmingEvent, question: CropQuestion, actor_id: int | None,
                   *, extra_users: Iterable[int] = (), push_to: Iterable[int] | None = None,
-                  **payload: Any) -> None:
+                  extra_keys: Iterable[str] = (), **payload: Any) -> None:
     officers = await officer_ids(question)
     keys = set(await question_audience(question, officers))
-    keys |= {tani_audience.user_key(u) for u in extra_users}
+    keys |= {tani_audience.user_key(u) for u in extra_users} | set(extra_keys)
     # Who is pushed is decided now, with the audience; the push itself is an after-commit
     # handler (among_tani.farming.notify).
     recipients = sorted(set(push_to if push_to is not None else _users(keys)))
@@ -425,6 +427,6 @@ async def flag_overdue(now: datetime | None = None) -> int:
             question.overdue_flagged_at = now
             await _record(FarmingEvent.QUESTION_OVERDUE, question, None,
                           extra_users=supervisors, push_to=supervisors, overdue=True,
-                          escalatedTo=len(supervisors))
+                          escalatedTo=len(supervisors), extra_keys=[OPERATORS])
         flagged += 1
     return flagged

@@ -18,6 +18,7 @@ from among_tani.farming.graphql.types import (
     PestAlertType,
     ProblemTypeEnum,
     QuestionStatusEnum,
+    QuestionSummaryType,
 )
 from among_tani.farming.models import (
     AlertStatus,
@@ -73,6 +74,11 @@ class FarmingQueries(graphene.ObjectType):
         "officer's villages and those routed to them; a specialist's; all for Dinas "
         "Pertanian.")
     crop_question = graphene.Field(CropQuestionType, id=graphene.ID(required=True))
+    overdue_crop_questions = graphene.List(
+        graphene.NonNull(QuestionSummaryType), required=True,
+        description="Open crop questions past their first-answer deadline, oldest deadline "
+        "first — for the command-center wall beside complaints (operators, Dinas "
+        "Pertanian).")
     pest_alerts = graphene.List(
         graphene.NonNull(PestAlertType), required=True,
         status=graphene.Argument(AlertStatusEnum),
@@ -154,6 +160,16 @@ class FarmingQueries(graphene.ObjectType):
         if condition is not None:
             query = query.filter(condition)
         return await query.first()
+
+    @staticmethod
+    @guarded(ALERT_READERS)
+    async def resolve_overdue_crop_questions(root, info):
+        policy = await farm_policy(info.context)
+        if not (policy.distan or policy.principal.has(Role.OPERATOR)):
+            raise Forbidden.coded(Code.NOT_ALLOWED, info.context.language)
+        return await CropQuestion.filter(status=QuestionStatus.OPEN,
+                                         overdue_flagged_at__isnull=False) \
+            .order_by("due_at", "id").limit(200)
 
     @staticmethod
     @guarded(ALERT_READERS)

@@ -534,3 +534,31 @@ class FarmerGroupType(graphene.ObjectType):
         ids = await info.context.loader(MembersByGroupLoader).load(group.id)
         users = await info.context.loader(FarmUserByIdLoader).load_many(ids)
         return [u for u in users if u is not None]
+
+
+class QuestionSummaryType(graphene.ObjectType):
+    class Meta:
+        name = "CropQuestionSummary"
+        description = "What the command-center wall shows of a crop question: no farmer, no "\
+            "description, no point — the village, the crop, the problem and the deadline."
+
+    id = graphene.ID(required=True)
+    commodity_code = graphene.String(required=True)
+    problem_type = ProblemTypeEnum(required=True)
+    status = QuestionStatusEnum(required=True)
+    village = graphene.Field(AreaType)
+    due_at = graphene.DateTime(required=True)
+    overdue_since = graphene.DateTime()
+    officer_count = graphene.Int(required=True)
+
+    @staticmethod
+    async def resolve_village(question, info):
+        return await _village(info, question.village_id)
+
+    @staticmethod
+    def resolve_overdue_since(question, info):
+        return question.overdue_flagged_at
+
+    @staticmethod
+    async def resolve_officer_count(question, info):
+        return len(await info.context.loader(OfficersByQuestionLoader).load(question.id))

@@ -190,6 +190,15 @@ async def test_a_missed_deadline_is_flagged_once_and_escalated(tani, farm, gql, 
                         token=supervisor_token)
     assert overdue["data"]["cropQuestions"]["edges"] == [
         {"node": {"id": question["id"], "overdue": True}}]
+    # The command-center wall: operators see the overdue question beside complaints, without
+    # the farmer, the description or the point.
+    _, operator = await make_user(Role.OPERATOR)
+    wall = await gql("""{ overdueCropQuestions { id commodityCode problemType village { code }
+        overdueSince } }""", token=operator)
+    [shown] = wall["data"]["overdueCropQuestions"]
+    assert (shown["id"], shown["village"]["code"]) == (question["id"], "batu-sidomulyo")
+    event = await DomainEvent.get(type=FarmingEvent.QUESTION_OVERDUE.value)
+    assert "role:operator" in event.audience
 
 
 async def test_three_aphid_questions_within_2_km_raise_one_alert(tani, farm, gql):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -62,6 +62,13 @@ class AdvisoryInput:
     severity: Severity = Severity.INFO
     valid_from: datetime | None = None
     valid_until: datetime | None = None
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A time without a zone is taken as UTC (the API's DateTime is ISO 8601)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 async def recipients(commodity_codes: list[str], village_ids: list[int],
@@ -127,8 +134,9 @@ async def publish(principal: Any, data: AdvisoryInput) -> Advisory:
             problems.extend(FieldError(e.code, "area", **e.params) for e in exc.errors)
     if not data.village_codes and data.area is None:
         problems.append(FieldError(Code.TARGET_REQUIRED, "villageCodes"))
-    valid_from = data.valid_from or utcnow()
-    if data.valid_until is not None and data.valid_until <= valid_from:
+    valid_from = _aware(data.valid_from) or utcnow()
+    valid_until = _aware(data.valid_until)
+    if valid_until is not None and valid_until <= valid_from:
         problems.append(FieldError(Code.INVALID_PERIOD, "validUntil"))
     if problems:
         raise ServiceError(problems)
@@ -139,7 +147,7 @@ async def publish(principal: Any, data: AdvisoryInput) -> Advisory:
         advisory = await Advisory.create(
             title_id=title_id, title_en=title_en, body_id=body_id, body_en=body_en,
             commodity_codes=codes, village_ids=village_ids, area=area,
-            severity=data.severity, valid_from=valid_from, valid_until=data.valid_until,
+            severity=data.severity, valid_from=valid_from, valid_until=valid_until,
             published_by_id=principal.user.id, recipient_count=len(users),
             search_text=search_document(title_id, title_en, plain_text(body_id, 2000),
                                         plain_text(body_en, 2000),

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from tortoise.functions import Count, Sum
 
+from among_tani.farming import registry_port as registry
 from among_tani.farming.errors import FarmingErrorCode as Code
 from among_tani.farming.models import Planting
 from backend.clock import WIB, utcnow
@@ -55,6 +56,9 @@ async def harvest_outlook(*, commodity_code: str | None = None, weeks: int = 12,
     end = start + timedelta(days=7 * weeks)
     query = Planting.filter(expected_harvest_on__gte=start, expected_harvest_on__lt=end)
     if commodity_code:
+        if await registry.commodity(commodity_code) is None:
+            raise ServiceError(Code.UNKNOWN_COMMODITY, "commodityCode",
+                               commodity=commodity_code[:48])
         query = query.filter(commodity_code=commodity_code)
     villages = {a.id: a for a in await Area.filter(level="village")}
     if village_code:

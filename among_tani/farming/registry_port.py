@@ -48,7 +48,8 @@ def _info(row: Commodity) -> CommodityInfo:
 
 
 async def commodities(codes: Iterable[str]) -> dict[str, CommodityInfo]:
-    wanted = sorted({c for c in codes if c})
+    # A code longer than the column cannot exist (and the ORM refuses to compare it).
+    wanted = sorted({c for c in codes if isinstance(c, str) and 0 < len(c) <= 48})
     if not wanted:
         return {}
     rows = await Commodity.filter(code__in=wanted, active=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from tortoise.functions import Count, Sum
@@ -50,6 +50,8 @@ async def statistics(since: datetime | None = None) -> Statistics:
     plantings = Planting.all()
     asked = CropQuestion.all()
     if since is not None:
+        if since.tzinfo is None:  # ISO 8601 without a zone: UTC
+            since = since.replace(tzinfo=UTC)
         plantings = plantings.filter(expected_harvest_on__gte=since.date())
         asked = asked.filter(created_at__gte=since)
     planted_rows = await plantings.annotate(

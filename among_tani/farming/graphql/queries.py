@@ -122,7 +122,8 @@ class FarmingQueries(graphene.ObjectType):
         if not policy.distan:
             query = query.filter(village_id__in=sorted(policy.officer_villages))
         if village_code:
-            query = query.filter(village__code=village_code)
+            village = await registry_services.village_by_code(village_code)
+            query = query.filter(village_id=village.id)
         if farmer_id is not None:
             query = query.filter(farmer_id=ids.parse_id(farmer_id) or 0)
         return await paginate(query, ParcelConnection, first=first, after=after)

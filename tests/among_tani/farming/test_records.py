@@ -185,3 +185,20 @@ async def test_roles_are_checked(gql, make_user, batu):
     _, citizen = await make_user(Role.CITIZEN)
     body = await gql(ADD_PARCEL, {"i": {"name": "x", "tenure": "OWN"}}, token=citizen)
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_overlong_codes_are_bad_input_not_internal_errors(gql, tani):
+    _, token = await tani.farmer()
+    long = "x" * 200
+    outlook = await gql("query($c: String) { harvestOutlook(commodityCode: $c) { weeks } }",
+                        {"c": long})
+    assert outlook["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    _, ppl = await tani.officer("batu-sidomulyo")
+    parcels = await gql("query($v: String) { parcels(villageCode: $v) { totalCount } }",
+                        {"v": long}, token=ppl)
+    assert parcels["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    asked = await gql("""mutation($c: String!) { askCropQuestion(input: {clientRequestId:
+        "abcdefgh1234", commodityCode: $c, problemType: PEST, lat: -7.85, lon: 112.53,
+        description: "Daun menguning semua."}) { errors { code } } }""", {"c": long},
+                      token=token)
+    assert asked["data"]["askCropQuestion"]["errors"][0]["code"] == "UNKNOWN_COMMODITY"

@@ -7,19 +7,31 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from tortoise.functions import Count, Sum
+import sqlalchemy as sa
 
 from among_tani.farming import registry_port as registry
 from among_tani.farming.errors import FarmingErrorCode as Code
-from among_tani.farming.models import Planting
+from backend import db
 from backend.clock import WIB, utcnow
 from backend.errors import ServiceError
 from backend.geo.models import Area
+from backend.geo.sql import fetch_all
 
 MAX_WEEKS = 26
+_PLANTINGS = sa.table(
+    "farming_planting", sa.column("commodity_code"), sa.column("village_id"),
+    sa.column("expected_harvest_on", sa.Date), sa.column("base_unit"),
+    sa.column("expected_yield_base"), sa.column("area_ha"))
+
+
+def _week_of(day: sa.ColumnElement) -> sa.ColumnElement:
+    """Monday of the day's week, on either database."""
+    if db.dialect() == "postgres":
+        return sa.cast(sa.func.date_trunc("week", day), sa.Date)
+    return sa.func.date(day, "weekday 0", "-6 days")
 
 
 @dataclass(frozen=True)
@@ -54,29 +66,35 @@ async def harvest_outlook(*, commodity_code: str | None = None, weeks: int = 12,
     today = today or utcnow().astimezone(WIB).date()
     start = week_start(today)
     end = start + timedelta(days=7 * weeks)
-    query = Planting.filter(expected_harvest_on__gte=start, expected_harvest_on__lt=end)
+    p = _PLANTINGS
+    week = _week_of(p.c.expected_harvest_on)
+    select = (sa.select(p.c.commodity_code, p.c.village_id, week.label("week"), p.c.base_unit,
+                        sa.func.sum(p.c.expected_yield_base).label("quantity"),
+                        sa.func.sum(p.c.area_ha).label("area"),
+                        sa.func.count().label("n"))
+              .where(p.c.expected_harvest_on >= start, p.c.expected_harvest_on < end)
+              .group_by(p.c.commodity_code, p.c.village_id, week, p.c.base_unit))
     if commodity_code:
         if await registry.commodity(commodity_code) is None:
             raise ServiceError(Code.UNKNOWN_COMMODITY, "commodityCode",
                                commodity=commodity_code[:48])
-        query = query.filter(commodity_code=commodity_code)
+        select = select.where(p.c.commodity_code == commodity_code)
     villages = {a.id: a for a in await Area.filter(level="village")}
     if village_code:
         wanted = [a.id for a in villages.values() if a.code == village_code]
         if not wanted:
-            raise ServiceError(Code.UNKNOWN_VILLAGE, "villageCode", codes=village_code)
-        query = query.filter(village_id=wanted[0])
-    rows = await query.annotate(
-        quantity=Sum("expected_yield_base"), area=Sum("area_ha"), n=Count("id"),
-    ).group_by("commodity_code", "village_id", "expected_harvest_on", "base_unit").values(
-        "commodity_code", "village_id", "expected_harvest_on", "base_unit", "quantity", "area",
-        "n")
+            raise ServiceError(Code.UNKNOWN_VILLAGE, "villageCode", codes=village_code[:64])
+        select = select.where(p.c.village_id == wanted[0])
+    # One statement, grouped by week in SQL: at most commodities × villages × weeks rows.
+    rows = await fetch_all(select)
     buckets: dict[tuple, list] = defaultdict(lambda: [Decimal(0), Decimal(0), 0, None])
     totals: dict[tuple, list] = defaultdict(lambda: [Decimal(0), Decimal(0), 0, None])
     for row in rows:
-        day = row["expected_harvest_on"]
+        day = row["week"]
         if isinstance(day, str):
             day = date.fromisoformat(day[:10])
+        elif isinstance(day, datetime):
+            day = day.date()
         week = week_start(day)
         for key, target in (((row["commodity_code"], row["village_id"], week), buckets),
                             ((row["commodity_code"], week), totals)):

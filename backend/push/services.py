@@ -179,6 +179,6 @@ async def enqueue_push_many(
                    f"FROM account_user WHERE id IN ({marks}) AND is_active "
                    "ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING id")
             params = [*values, when, *chunk]
-        _, rows = await connection.execute_query(sql, params)
-        created += len(rows)
+        # (execute_query_dict: the rows RETURNING gives, on both drivers.)
+        created += len(await connection.execute_query_dict(sql, params))
     return created

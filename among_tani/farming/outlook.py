@@ -54,6 +54,10 @@ class Outlook:
     totals: list[OutlookEntry]  # city-wide per commodity and week (village fields empty)
 
 
+def _dec(value: float) -> Decimal:
+    return Decimal(f"{float(value):.3f}")
+
+
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -68,18 +72,22 @@ async def harvest_outlook(*, commodity_code: str | None = None, weeks: int = 12,
     end = start + timedelta(days=7 * weeks)
     p = _PLANTINGS
     week = _week_of(p.c.expected_harvest_on)
-    select = (sa.select(p.c.commodity_code, p.c.village_id, week.label("week"), p.c.base_unit,
-                        sa.func.sum(p.c.expected_yield_base).label("quantity"),
-                        sa.func.sum(p.c.area_ha).label("area"),
+    select = (sa.select(p.c.commodity_code, p.c.village_id, week.label("week"),
+                        # null for plantings without an expected yield
+                        sa.func.max(p.c.base_unit).label("base_unit"),
+                        # Floats: decoding numerics into Decimals costs more than the query.
+                        sa.cast(sa.func.sum(p.c.expected_yield_base), sa.Float)
+                        .label("quantity"),
+                        sa.cast(sa.func.sum(p.c.area_ha), sa.Float).label("area"),
                         sa.func.count().label("n"))
               .where(p.c.expected_harvest_on >= start, p.c.expected_harvest_on < end)
-              .group_by(p.c.commodity_code, p.c.village_id, week, p.c.base_unit))
+              .group_by(p.c.commodity_code, p.c.village_id, week))
     if commodity_code:
         if await registry.commodity(commodity_code) is None:
             raise ServiceError(Code.UNKNOWN_COMMODITY, "commodityCode",
                                commodity=commodity_code[:48])
         select = select.where(p.c.commodity_code == commodity_code)
-    villages = {a.id: a for a in await Area.filter(level="village")}
+    villages = {a.id: a for a in await Area.filter(level="village").only("id", "code", "name")}
     if village_code:
         wanted = [a.id for a in villages.values() if a.code == village_code]
         if not wanted:
@@ -87,28 +95,29 @@ async def harvest_outlook(*, commodity_code: str | None = None, weeks: int = 12,
         select = select.where(p.c.village_id == wanted[0])
     # One statement, grouped by week in SQL: at most commodities × villages × weeks rows.
     rows = await fetch_all(select)
-    buckets: dict[tuple, list] = defaultdict(lambda: [Decimal(0), Decimal(0), 0, None])
-    totals: dict[tuple, list] = defaultdict(lambda: [Decimal(0), Decimal(0), 0, None])
+    # Rows are already one per (commodity, village, week, unit); sums per commodity and week
+    # for the city. Floats while adding, Decimals (3 places) once per row shown.
+    totals: dict[tuple, list] = defaultdict(lambda: [0.0, 0.0, 0, None])
+    entries = []
+    weeks_seen: dict[object, date] = {}
     for row in rows:
         day = row["week"]
-        if isinstance(day, str):
-            day = date.fromisoformat(day[:10])
-        elif isinstance(day, datetime):
-            day = day.date()
-        week = week_start(day)
-        for key, target in (((row["commodity_code"], row["village_id"], week), buckets),
-                            ((row["commodity_code"], week), totals)):
-            bucket = target[key]
-            bucket[0] += Decimal(str(row["quantity"] or 0))
-            bucket[1] += Decimal(str(row["area"] or 0))
-            bucket[2] += int(row["n"] or 0)
-            bucket[3] = bucket[3] or row["base_unit"]
-    entries = []
-    for (commodity, village_id, week), (qty, area, n, unit) in sorted(
-            buckets.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1])):
-        village = villages.get(village_id)
-        entries.append(OutlookEntry(commodity, village.code if village else "",
-                                    village.name if village else "", week, qty, unit, area, n))
-    city = [OutlookEntry(commodity, "", "", week, qty, unit, area, n)
+        week = weeks_seen.get(day)
+        if week is None:
+            parsed = date.fromisoformat(day[:10]) if isinstance(day, str) else (
+                day.date() if isinstance(day, datetime) else day)
+            week = weeks_seen[day] = week_start(parsed)
+        quantity, area, n = row["quantity"] or 0.0, row["area"] or 0.0, int(row["n"] or 0)
+        village = villages.get(row["village_id"])
+        entries.append(OutlookEntry(row["commodity_code"], village.code if village else "",
+                                    village.name if village else "", week, _dec(quantity),
+                                    row["base_unit"], _dec(area), n))
+        total = totals[(row["commodity_code"], week)]
+        total[0] += quantity
+        total[1] += area
+        total[2] += n
+        total[3] = total[3] or row["base_unit"]
+    entries.sort(key=lambda e: (e.commodity_code, e.week_start, e.village_code))
+    city = [OutlookEntry(commodity, "", "", week, _dec(qty), unit, _dec(area), n)
             for (commodity, week), (qty, area, n, unit) in sorted(totals.items())]
     return Outlook(start, weeks, entries, city)

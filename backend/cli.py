@@ -15,6 +15,14 @@ from backend.geo.cli import register as register_areas
 from backend.settings import ConfigurationError, Settings, load_settings
 
 
+def register_domain_commands(sub: argparse._SubParsersAction) -> None:
+    """Commands that belong to a domain (imported by name: backend imports no domain)."""
+    import importlib
+
+    for module in ("among_tani.farming.cli",):
+        importlib.import_module(module).register(sub)
+
+
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[object]]) -> object:
     from backend import db
 
@@ -226,6 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     makemigrations.add_argument("--name")
     makemigrations.set_defaults(func=cmd_makemigrations)
     register_areas(sub)
+    register_domain_commands(sub)
     register_keys(sub)
     register_backup(sub)
     return parser

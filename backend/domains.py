@@ -72,6 +72,7 @@ DOMAIN_MODULES: tuple[str, ...] = (
     "responder.domain",
     "among_tani.registry.domain",
     "among_tani.market.domain",
+    "among_tani.farming.domain",
 )
 
 _extra: tuple[str, ...] = ()

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from among_kota import domain as among_kota
 from among_warga.feeds import routes as complaint_feed_routes
 from backend import db, http_security
 from backend.events.bus import EventBus
@@ -89,6 +90,7 @@ def create_app(
         Route("/metrics", metrics_endpoint),
         *media_routes,
         *complaint_feed_routes,
+        *among_kota.routes(),
         *wall_display_routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -25,4 +25,8 @@ APPS: tuple[DomainApp, ...] = (
     DomainApp("ratelimit", "backend.ratelimit.models", "backend.ratelimit.migrations"),
     DomainApp("among_warga", "among_warga.models", "among_warga.migrations"),
     DomainApp("command_center", "command_center.models", "command_center.migrations"),
+    # Among Kota (among_kota/domain.py lists them; with the platform's manifest they move there)
+    DomainApp("kota_content", "among_kota.content.models", "among_kota.content.migrations"),
+    DomainApp("kota_places", "among_kota.places.models", "among_kota.places.migrations"),
+    DomainApp("kota_events", "among_kota.agenda.models", "among_kota.agenda.migrations"),
 )

@@ -37,7 +37,7 @@ from tortoise.transactions import in_transaction
 
 from among_warga.categories import DEFAULT_CATEGORIES, seed_categories
 from backend.accounts import services as accounts
-from backend.accounts.models import Role, Skpd, User, UserRole
+from backend.accounts.models import SKPD_ROLES, Role, Skpd, User, UserRole
 from backend.clock import frozen_at, utcnow
 from backend.events import unit_of_work
 from backend.geo.services import load_demo_areas
@@ -141,7 +141,7 @@ class DemoContext:
         skpd_row = await Skpd.get(code=skpd) if skpd else None
         for role in roles:
             await UserRole.create(user=user, role=role,
-                                  skpd=skpd_row if role == Role.RESPONDER else None,
+                                  skpd=skpd_row if role in SKPD_ROLES else None,
                                   supervisor=supervisor and role == Role.RESPONDER)
         return user
 

@@ -72,6 +72,7 @@ class JobRun:
 
 
 def registered_jobs(settings: Settings) -> list[Job]:
+    from among_kota import domain as among_kota
     from among_warga.services import close_unconfirmed
     from backend.push.sender import run_push_job
     from command_center.sla import flag_overdue
@@ -82,6 +83,7 @@ def registered_jobs(settings: Settings) -> list[Job]:
         # Pushes queued by committed changes go out within a couple of seconds. Shorter than
         # the outbox's claim lease, so a cancelled run's rows are not yet anyone else's.
         Job("push-outbox", 2.0, partial(run_push_job, settings), timeout_seconds=600.0),
+        *among_kota.jobs(settings),
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import graphene
 
+from among_kota import domain as among_kota
 from among_warga.graphql.mutations import ComplaintMutations
 from among_warga.graphql.queries import ComplaintQueries
 from backend.accounts.graphql.mutations import AccountMutations
@@ -22,6 +23,7 @@ QUERIES: tuple[type[graphene.ObjectType], ...] = (
     ComplaintQueries,
     CommandCenterQueries,
     ResponderQueries,
+    *among_kota.queries(),
 )
 MUTATIONS: tuple[type[graphene.ObjectType], ...] = (
     AccountMutations,
@@ -30,6 +32,7 @@ MUTATIONS: tuple[type[graphene.ObjectType], ...] = (
     ComplaintMutations,
     CommandCenterMutations,
     ResponderMutations,
+    *among_kota.mutations(),
 )
 SUBSCRIPTIONS: tuple[type[graphene.ObjectType], ...] = (CommandCenterSubscriptions,)
 

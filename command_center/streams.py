@@ -17,11 +17,15 @@ def command_center_filter(principal: Principal) -> Filter:
     """Operators see everything; responders the events of cases dispatched to their SKPD;
     a resident only the public events of their own complaints."""
     if is_operator(principal):
-        return lambda event: True
+        # Every complaint event; other domains' events (Among Kota's public content) are
+        # not cases and have no place on this stream.
+        return lambda event: event.subject_type == "complaint"
     skpd_id = principal.skpd.id if principal.has(Role.RESPONDER) and principal.skpd else None
     user_id = principal.user.id
 
     def accept(event: DomainEvent) -> bool:
+        if event.subject_type != "complaint":
+            return False
         if skpd_id is not None and skpd_id in (event.skpd_ids or []):
             return True
         return event.owner_id == user_id and event.payload.get("public", True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from among_kota.content.models import ContentStatus, Publishable, Revision, RevisionAction
@@ -22,7 +22,7 @@ from among_kota.content.rights import check_may_edit, owner_for_new
 from among_kota.errors import KotaErrorCode as C
 from among_kota.events import KotaEvent, record_public_change
 from backend.accounts.services import Principal
-from backend.clock import utcnow
+from backend.clock import WIB, utcnow
 from backend.errors import ServiceError
 from backend.events import unit_of_work
 
@@ -113,8 +113,13 @@ async def publish(kind: ContentKind, principal: Principal | None, item_id: int,
     """Publish the item's pending values now, or schedule them for ``at`` (the
     ``publish-scheduled-content`` job publishes them then)."""
     now = utcnow()
-    if at is not None and at <= now:
-        raise ServiceError(C.PUBLISH_AT_IN_PAST, "at")
+    if at is not None:
+        if at.tzinfo is None:  # a wall-clock time in Batu
+            at = at.replace(tzinfo=WIB)
+        # Stored in UTC like every time (SQLite compares the text).
+        at = at.astimezone(UTC)
+        if at <= now:
+            raise ServiceError(C.PUBLISH_AT_IN_PAST, "at")
     async with unit_of_work():
         item = await _for_edit(kind, principal, item_id)
         if item.status == ContentStatus.PUBLISHED and item.draft is None:

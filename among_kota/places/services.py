@@ -159,8 +159,12 @@ def _as_dict(value: Any) -> dict[str, Any] | None:
 
 
 async def _free_slug(wanted: str | None, name: str, item_id: int | None) -> str:
-    """The slug asked for (refused when another place has it), or one made from the name
-    (numbered when taken)."""
+    """The slug asked for (refused when another place has it), the place's own (links keep
+    working when it is renamed), or one made from the name (numbered when taken)."""
+    if not wanted and item_id is not None:
+        current = await Place.filter(id=item_id).values_list("slug", flat=True)
+        if current:
+            return current[0]
     others = Place.all() if item_id is None else Place.exclude(id=item_id)
     if wanted:
         if await others.filter(slug=wanted).exists():

@@ -62,3 +62,32 @@ async def publish_place(gql, token: str, place_id: str, at: str | None = None
     body = await gql(PUBLISH_PLACE, {"id": place_id, "at": at}, token=token)
     assert "errors" not in body, body
     return body["data"]["publishPlace"]
+
+
+async def publish_places(count: int, *, editor_skpd: str = "dispar",
+                         hours: dict[str, Any] | None = None) -> list[int]:
+    """``count`` published places around the Alun-alun, through the services."""
+    from among_kota.content import services as editorial
+    from among_kota.places.services import PLACES, clean_place
+    from backend.accounts import services as accounts
+    from backend.accounts.models import Role
+
+    user = await accounts.create_user(
+        name="Editor Massal", phone=f"+6281299{count:03d}{len(editor_skpd):03d}",
+        password="kata-sandi-uji", roles=[Role.CONTENT_EDITOR], skpd_code=editor_skpd)
+    principal = await accounts.principal_for(user)
+    ids = []
+    for i in range(count):
+        content = await clean_place({
+            "name": {"id": f"Warung Bakso {i:03d}", "en": f"Meatball Stall {i:03d}"},
+            "lat": -7.8714 + (i % 10) * 0.001, "lon": 112.5269 + (i // 10) * 0.001,
+            "category_codes": ["culinary"], "phone": "0341 590 000",
+            "opening_hours": hours or {"periods": [
+                {"openDay": d, "openTime": "08:00", "closeTime": "22:00"}
+                for d in ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY",
+                          "SATURDAY", "SUNDAY")]},
+        }, item_id=None)
+        place = await editorial.save_draft(PLACES, principal, None, content)
+        await editorial.publish(PLACES, principal, place.id)
+        ids.append(place.id)
+    return ids

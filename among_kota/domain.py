@@ -42,6 +42,12 @@ def jobs(settings: Any) -> list[Any]:
     return content_jobs(settings)
 
 
+def register_cli(sub: Any) -> None:
+    from among_kota.places.cli import register
+
+    register(sub)
+
+
 def demo_loader() -> Any:
     from among_kota.demo import loader
 

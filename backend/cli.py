@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
 
+from among_kota import domain as among_kota
 from backend.backup import register as register_backup
 from backend.crypto.cli import register as register_keys
 from backend.geo.cli import register as register_areas
@@ -227,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     makemigrations.set_defaults(func=cmd_makemigrations)
     register_areas(sub)
     register_keys(sub)
+    among_kota.register_cli(sub)
     register_backup(sub)
     return parser
 

@@ -56,6 +56,8 @@ SKPDS: tuple[tuple[str, str], ...] = (
     ("bnn", "BNN Kota Batu"),
     ("distan", "Dinas Pertanian"),
     ("diskominfo", "Dinas Komunikasi dan Informatika (Diskominfo)"),
+    ("dispar", "Dinas Pariwisata"),
+    ("dinkes", "Dinas Kesehatan"),
 )
 
 # Default routing from the BATT paper; "lainnya" (other) has no rule: the command center
@@ -94,6 +96,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("Pak Tani Bumiaji", "+6281100000006", (Role.FARMER, Role.CITIZEN)),
     DemoAccount("Toko Buah Batu", "+6281100000007", (Role.BUYER, Role.CITIZEN)),
     DemoAccount("PPL Dinas Pertanian", "+6281100000008", (Role.EXTENSION_OFFICER,)),
+    DemoAccount("Editor Dinas Pariwisata", "+6281100000009", (Role.CONTENT_EDITOR,), "dispar"),
 )
 OPERATOR_PHONE = "+6281100000002"
 # Demo actors without a password (reporters, field staff): +62 811 0001 xxxx.
@@ -170,11 +173,12 @@ class DemoLoader:
 def demo_loaders() -> list[DemoLoader]:
     """Every domain's demo activity, in the order their plans build on each other. A new
     domain adds its loader here (imported lazily, like the periodic jobs)."""
+    from among_kota import domain as among_kota
     from among_warga.demo import loader as complaints
     from command_center.demo import loader as triage
     from responder.demo import loader as field_work
 
-    return [complaints, triage, field_work]
+    return [complaints, triage, field_work, among_kota.demo_loader()]
 
 
 @contextlib.contextmanager

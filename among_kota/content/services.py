@@ -21,6 +21,7 @@ from among_kota.content.models import ContentStatus, Publishable, Revision, Revi
 from among_kota.content.rights import check_may_edit, owner_for_new
 from among_kota.errors import KotaErrorCode as C
 from among_kota.events import KotaEvent, record_public_change
+from backend.accounts.models import Skpd
 from backend.accounts.services import Principal
 from backend.clock import WIB, utcnow
 from backend.errors import ServiceError
@@ -68,12 +69,15 @@ async def _last_published(kind: ContentKind, item_id: int) -> dict[str, Any] | N
     return revision.data if revision else None
 
 
-async def _for_edit(kind: ContentKind, principal: Principal | None, item_id: int
-                    ) -> Publishable:
+async def _for_edit(kind: ContentKind, principal: Principal | None, item_id: int,
+                    as_system: bool = False) -> Publishable:
+    """The item, locked for the change; the caller must be one of its editors (unless the
+    system acts: an import run by an operator, the scheduled-publishing job)."""
     item = await kind.model.filter(id=item_id).select_for_update().first()
     if item is None:
         raise ServiceError(C.NOT_FOUND, "id")
-    check_may_edit(principal, item.skpd_id)
+    if not as_system:
+        check_may_edit(principal, item.skpd_id)
     return item
 
 
@@ -82,17 +86,19 @@ def _actor(principal: Principal | None) -> int | None:
 
 
 async def save_draft(kind: ContentKind, principal: Principal | None, item_id: int | None,
-                     data: dict[str, Any], *, skpd_code: str | None = None) -> Publishable:
-    """Create an item (a draft of the caller's SKPD) or save edits to one: a draft changes in
-    place; a published item keeps showing what was published until the edits are."""
+                     data: dict[str, Any], *, skpd_code: str | None = None,
+                     owner: Skpd | None = None, as_system: bool = False) -> Publishable:
+    """Create an item (a draft of the caller's SKPD — or of ``owner`` when the system
+    creates it) or save edits to one: a draft changes in place; a published item keeps
+    showing what was published until the edits are."""
     async with unit_of_work():
         if item_id is None:
-            skpd = await owner_for_new(principal, skpd_code)
+            skpd = owner if owner is not None else await owner_for_new(principal, skpd_code)
             item = kind.model(skpd_id=skpd.id, status=ContentStatus.DRAFT)
             await kind.apply(item, data)
             await _revise(kind, item, RevisionAction.SAVED, data, None, _actor(principal))
             return item
-        item = await _for_edit(kind, principal, item_id)
+        item = await _for_edit(kind, principal, item_id, as_system)
         if item.status == ContentStatus.PUBLISHED:
             before = item.draft if item.draft is not None else item.content
             if data == before:
@@ -109,7 +115,7 @@ async def save_draft(kind: ContentKind, principal: Principal | None, item_id: in
 
 
 async def publish(kind: ContentKind, principal: Principal | None, item_id: int,
-                  at: datetime | None = None) -> Publishable:
+                  at: datetime | None = None, *, as_system: bool = False) -> Publishable:
     """Publish the item's pending values now, or schedule them for ``at`` (the
     ``publish-scheduled-content`` job publishes them then)."""
     now = utcnow()
@@ -121,7 +127,7 @@ async def publish(kind: ContentKind, principal: Principal | None, item_id: int,
         if at <= now:
             raise ServiceError(C.PUBLISH_AT_IN_PAST, "at")
     async with unit_of_work():
-        item = await _for_edit(kind, principal, item_id)
+        item = await _for_edit(kind, principal, item_id, as_system)
         if item.status == ContentStatus.PUBLISHED and item.draft is None:
             raise ServiceError(C.NOTHING_TO_PUBLISH, "id")
         if at is not None:

@@ -80,8 +80,14 @@ def clean_hours(value: dict[str, Any] | None, field: str = "openingHours"
     """The editor's opening hours, checked and in canonical form (``None``: not known)."""
     if value is None:
         return None
+    if not isinstance(value, dict):
+        raise ServiceError(C.INVALID_TIME, field)
     periods_in = value.get("periods") or []
     special_in = value.get("special_days") or value.get("specialDays") or []
+    if not isinstance(periods_in, list) or not all(isinstance(p, dict) for p in periods_in):
+        raise ServiceError(C.INVALID_TIME, f"{field}.periods")
+    if not isinstance(special_in, list) or not all(isinstance(s, dict) for s in special_in):
+        raise ServiceError(C.INVALID_TIME, f"{field}.specialDays")
     if len(periods_in) > MAX_PERIODS:
         raise ServiceError(C.TOO_MANY_ITEMS, f"{field}.periods", max=MAX_PERIODS)
     if len(special_in) > MAX_SPECIAL_DAYS:

@@ -48,7 +48,7 @@ messages({
         "You may edit only your own SKPD's content ({skpd})."),
     C.SKPD_REQUIRED: ("Pilih SKPD pemilik konten ini (skpdCode).",
                       "Name the SKPD that owns this content (skpdCode)."),
-    C.UNKNOWN_SKPD: ("SKPD tidak dikenal: {code}.", "Unknown SKPD: {code}."),
+    C.UNKNOWN_SKPD: ("SKPD tidak dikenal: {skpd}.", "Unknown SKPD: {skpd}."),
     C.REVISION_NOT_FOUND: ("Revisi {number} tidak ada.", "There is no revision {number}."),
     C.NOTHING_TO_PUBLISH: ("Tidak ada perubahan untuk diterbitkan.",
                            "There are no changes to publish."),

@@ -53,7 +53,7 @@ async def owner_for_new(principal: Principal | None, skpd_code: str | None) -> S
             return own
         skpd = await Skpd.get_or_none(code=skpd_code[:32])
         if skpd is None:
-            raise ServiceError(C.UNKNOWN_SKPD, "skpdCode", code=skpd_code[:32])
+            raise ServiceError(C.UNKNOWN_SKPD, "skpdCode", skpd=skpd_code[:32])
         check_may_edit(principal, skpd.id, "skpdCode")
         return skpd
     if own is None:

@@ -128,7 +128,7 @@ async def import_places(path: Path, skpd_code: str, *, publish: bool = True,
                         ) -> ImportReport:
     skpd = await Skpd.get_or_none(code=skpd_code)
     if skpd is None:
-        raise ServiceError(C.UNKNOWN_SKPD, "skpd", code=skpd_code)
+        raise ServiceError(C.UNKNOWN_SKPD, "skpd", skpd=skpd_code)
     rows = list(read_rows(path))
     report = ImportReport()
     for number, row in rows:

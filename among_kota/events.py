@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from backend.events import record_event
+from backend.events import audience, record_event
 
 
 class KotaEvent(str, Enum):
@@ -23,8 +23,7 @@ async def record_public_change(
     event: KotaEvent, *, subject_type: str, subject_id: int, actor_id: int | None,
     payload: dict[str, Any] | None = None,
 ) -> None:
-    """Record a change everyone can see. Called last in the change's unit of work. (The one
-    place that says "public": with the platform's audiences this becomes
-    ``audience=("public",)``.)"""
-    await record_event(event, subject_type=subject_type, subject_id=subject_id,  # type: ignore[arg-type]
-                       actor_id=actor_id, payload=payload or {})
+    """Record a change everyone can see (audience ``public``), last in the change's unit of
+    work."""
+    await record_event(event, subject_type=subject_type, subject_id=subject_id,
+                       audience=(audience.PUBLIC,), actor_id=actor_id, payload=payload or {})

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from among_warga.categories import DEFAULT_CATEGORIES, seed_categories
 from among_warga.demo_photos import render_photo
 from among_warga.demo_week import KEY_PREFIX, PlannedCase, WeekPlan, plan_week
 from among_warga.models import OPEN_STATUSES, Complaint, ComplaintCategory
@@ -109,4 +110,9 @@ def _confirm(context: DemoContext, case: PlannedCase, rng: random.Random):
     return run
 
 
-loader = DemoLoader("among_warga.complaints", _plan)
+async def _categories(context: DemoContext) -> str:
+    await seed_categories()
+    return f"{len(DEFAULT_CATEGORIES)} complaint categories"
+
+
+loader = DemoLoader("among_warga.complaints", _plan, reference=_categories)

@@ -14,6 +14,7 @@ from tortoise.expressions import Q
 
 from among_warga import spatial
 from among_warga.errors import ComplaintErrorCode as Code
+from among_warga.events import ComplaintEvent, complaint_audience
 from among_warga.models import (
     OPEN_STATUSES,
     PUBLIC_VISIBILITIES,
@@ -33,7 +34,7 @@ from backend import ratelimit
 from backend.accounts.models import User
 from backend.clock import utcnow
 from backend.errors import FieldError, ServiceError
-from backend.events import EventType, record_event, unit_of_work
+from backend.events import record_event, unit_of_work
 
 DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 2000
@@ -174,8 +175,9 @@ async def submit_complaint(
                 actor=reporter, actor_label="Pelapor", public=True,
             )
             await record_event(
-                EventType.COMPLAINT_SUBMITTED, subject_type="complaint", subject_id=complaint.id,
-                owner_id=reporter.id, actor_id=reporter.id,
+                ComplaintEvent.COMPLAINT_SUBMITTED, subject_type="complaint",
+                subject_id=complaint.id, actor_id=reporter.id,
+                audience=complaint_audience(reporter.id, (), public=True),
                 payload=event_payload(complaint, category),
             )
     except IntegrityError:
@@ -233,8 +235,9 @@ async def support_complaint(user: User, complaint_id: int) -> Complaint:
             count = await ComplaintSupport.filter(complaint_id=complaint.id).count()
             await Complaint.filter(id=complaint.id).update(support_count=count)
             await record_event(
-                EventType.COMPLAINT_SUPPORTED, subject_type="complaint", subject_id=complaint.id,
-                owner_id=complaint.reporter_id, actor_id=user.id,
+                ComplaintEvent.COMPLAINT_SUPPORTED, subject_type="complaint",
+                subject_id=complaint.id, actor_id=user.id,
+                audience=complaint_audience(complaint.reporter_id, (), public=True),
                 payload={"supportCount": count, "ticketNumber": complaint.ticket_number},
             )
     except IntegrityError:
@@ -268,11 +271,11 @@ async def confirm_resolution(
 
     fields = {"rating": rating, "rating_comment": comment or None}
     if resolved:
-        change = Change(ComplaintStatus.CLOSED, EventType.COMPLAINT_CONFIRMED, reporter,
+        change = Change(ComplaintStatus.CLOSED, ComplaintEvent.COMPLAINT_CONFIRMED, reporter,
                         "Pelapor", note=comment, fields=fields, payload={"rating": rating})
     else:
         # Not fixed: back to the agency that resolved it, with the reporter's reason.
-        change = Change(ComplaintStatus.DISPATCHED, EventType.COMPLAINT_REOPENED, reporter,
+        change = Change(ComplaintStatus.DISPATCHED, ComplaintEvent.COMPLAINT_REOPENED, reporter,
                         "Pelapor", note=f"Pelapor: belum selesai. {comment}".strip(),
                         fields={**fields, "resolved_at": None}, payload={"reason": comment})
     async with unit_of_work():
@@ -288,7 +291,7 @@ async def close_unconfirmed(now: datetime | None = None) -> int:
         status=ComplaintStatus.RESOLVED, resolved_at__lte=cutoff
     ).select_related("category").limit(500)
     for complaint in stale:
-        change = Change(ComplaintStatus.CLOSED, EventType.COMPLAINT_CLOSED, None, "Sistem",
+        change = Change(ComplaintStatus.CLOSED, ComplaintEvent.COMPLAINT_CLOSED, None, "Sistem",
                         note="Ditutup otomatis: tidak ada konfirmasi pelapor dalam 7 hari.",
                         payload={"automatic": True})
         try:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from among_warga.errors import ComplaintErrorCode as Code
+from among_warga.events import ComplaintEvent, complaint_audience
 from among_warga.models import (
     Complaint,
     ComplaintCategory,
@@ -22,7 +23,7 @@ from among_warga.visibility import photos_public
 from backend.accounts.models import User
 from backend.clock import utcnow
 from backend.errors import ErrorCode, ServiceError
-from backend.events import EventType, record_event
+from backend.events import record_event
 
 
 def sla_due(
@@ -113,7 +114,7 @@ def allowed_before(to: ComplaintStatus) -> list[ComplaintStatus]:
 @dataclass
 class Change:
     to: ComplaintStatus
-    event: EventType
+    event: ComplaintEvent
     actor: User | None
     actor_label: str
     note: str = ""
@@ -193,7 +194,7 @@ async def _record(complaint: Complaint, change: Change) -> None:
         codes = sorted(await Skpd.filter(id__in=skpd_ids).values_list("code", flat=True))
     await record_event(
         change.event, subject_type="complaint", subject_id=complaint.id,
-        owner_id=complaint.reporter_id, skpd_ids=skpd_ids,
+        audience=complaint_audience(complaint.reporter_id, skpd_ids, public=change.public),
         actor_id=change.actor.id if change.actor else None,
         payload={**event_payload(complaint, complaint.category), "skpdCodes": codes,
                  "public": change.public, "note": change.note if change.public else "",

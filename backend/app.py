@@ -16,20 +16,16 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from among_kota import domain as among_kota
-from among_warga.feeds import routes as complaint_feed_routes
-from backend import db, http_security
+from backend import db, domains, http_security
 from backend.events.bus import EventBus
 from backend.graphql.documents import DocumentGate
 from backend.graphql.http import GraphQLHTTPEndpoint
 from backend.graphql.ws import GraphQLWebSocketEndpoint
 from backend.jobs import run_forever
-from backend.media.http import routes as media_routes
 from backend.observability.metrics import metrics_endpoint
 from backend.observability.requests import RequestMiddleware
-from backend.schema import schema
+from backend.schema import current_schema
 from backend.settings import Settings, load_settings
-from command_center.http import routes as wall_display_routes
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -55,6 +51,7 @@ def create_app(
     periodic jobs run in the server (default) and not in tests unless asked."""
     settings = settings or load_settings()
     services: dict[str, Any] = {}
+    schema = current_schema()
     # One gate and document cache for both transports: same limits, same validation.
     gate = DocumentGate(schema.graphql_schema, settings)
     graphql_http = GraphQLHTTPEndpoint(gate, settings, services=services)
@@ -88,10 +85,8 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),
-        *media_routes,
-        *complaint_feed_routes,
-        *among_kota.routes(),
-        *wall_display_routes,
+        # Each domain's own routes, as its manifest declares them.
+        *(route for routes in domains.collect("routes") for route in routes),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(

@@ -1,32 +1,22 @@
-"""The Tortoise apps that make up BATT: one per domain, each with its own migrations package.
-
-A domain joins the system by adding one line here; the database config, the migration
-command and the test fixtures all read this list.
-"""
+"""The Tortoise apps that make up BATT: one per domain, each with its own migrations package,
+as the domains declare them in their manifests (``backend.domains``). The database config,
+the migration command, backups and the test fixtures read :func:`installed_apps`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
+
+from backend.domains import DomainApp, apps
 
 
-@dataclass(frozen=True)
-class DomainApp:
-    label: str
-    models: str
-    migrations: str
+def installed_apps() -> tuple[DomainApp, ...]:
+    return apps()
 
 
-APPS: tuple[DomainApp, ...] = (
-    DomainApp("accounts", "backend.accounts.models", "backend.accounts.migrations"),
-    DomainApp("geo", "backend.geo.models", "backend.geo.migrations"),
-    DomainApp("events", "backend.events.models", "backend.events.migrations"),
-    DomainApp("media", "backend.media.models", "backend.media.migrations"),
-    DomainApp("push", "backend.push.models", "backend.push.migrations"),
-    DomainApp("ratelimit", "backend.ratelimit.models", "backend.ratelimit.migrations"),
-    DomainApp("among_warga", "among_warga.models", "among_warga.migrations"),
-    DomainApp("command_center", "command_center.models", "command_center.migrations"),
-    # Among Kota (among_kota/domain.py lists them; with the platform's manifest they move there)
-    DomainApp("kota_content", "among_kota.content.models", "among_kota.content.migrations"),
-    DomainApp("kota_places", "among_kota.places.models", "among_kota.places.migrations"),
-    DomainApp("kota_events", "among_kota.agenda.models", "among_kota.agenda.migrations"),
-)
+def __getattr__(name: str) -> Any:
+    if name == "APPS":  # the former constant, for code written before the manifests
+        return apps()
+    raise AttributeError(name)
+
+
+__all__ = ["DomainApp", "installed_apps"]

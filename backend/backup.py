@@ -337,10 +337,10 @@ def _known_migrations() -> dict[str, set[str]]:
     import pkgutil
     from importlib import import_module
 
-    from backend.apps import APPS
+    from backend.apps import installed_apps
 
     known: dict[str, set[str]] = {}
-    for app in APPS:
+    for app in installed_apps():
         package = import_module(app.migrations)
         known[app.label] = {m.name for m in pkgutil.iter_modules(package.__path__)}
     return known

@@ -16,7 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.transactions import in_transaction
 
-from backend.apps import APPS
+from backend.apps import installed_apps
 from backend.crypto import keys
 from backend.settings import Settings
 
@@ -129,7 +129,7 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
                 "migrations": app.migrations,
                 "default_connection": "default",
             }
-            for app in APPS
+            for app in installed_apps()
         },
         "use_tz": True,
         "timezone": "UTC",

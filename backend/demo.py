@@ -35,7 +35,6 @@ import tortoise.timezone
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
-from among_warga.categories import DEFAULT_CATEGORIES, seed_categories
 from backend.accounts import services as accounts
 from backend.accounts.models import SKPD_ROLES, Role, Skpd, User, UserRole
 from backend.clock import frozen_at, utcnow
@@ -44,7 +43,6 @@ from backend.geo.services import load_demo_areas
 from backend.media.storage import Storage, storage_for
 from backend.push.models import Device, PushMessage, PushStatus
 from backend.settings import Settings
-from command_center.models import RoutingRule
 
 SKPDS: tuple[tuple[str, str], ...] = (
     ("dpupr", "Dinas Pekerjaan Umum dan Penataan Ruang (PUPR)"),
@@ -59,25 +57,6 @@ SKPDS: tuple[tuple[str, str], ...] = (
     ("dispar", "Dinas Pariwisata"),
     ("dinkes", "Dinas Kesehatan"),
 )
-
-# Default routing from the BATT paper; "lainnya" (other) has no rule: the command center
-# decides case by case.
-ROUTING: tuple[tuple[str, str, str], ...] = (
-    ("jalan_rusak", "dpupr", ""),
-    ("kemacetan", "dishub", ""),
-    ("lampu_lalu_lintas", "dishub", ""),
-    ("pju", "dishub", ""),
-    ("sampah", "dlh", ""),
-    ("pohon_tumbang", "dlh", ""),
-    ("pohon_tumbang", "bpbd", "when the tree blocks a road"),
-    ("longsor", "bpbd", ""),
-    ("kebakaran", "damkar", ""),
-    ("iklan_liar", "satpolpp", ""),
-    ("pkl_liar", "satpolpp", ""),
-    ("narkoba", "bnn", ""),
-    ("pertanian", "distan", ""),
-)
-
 
 @dataclass(frozen=True)
 class DemoAccount:
@@ -168,17 +147,17 @@ class DemoLoader:
     name: str
     # Steps to play, or [] when this loader's data is already in the database.
     plan: Callable[[DemoContext], Awaitable[list[DemoStep]]]
+    # Reference data the domain needs (categories, routing rules …), written before the demo
+    # accounts are created; idempotent. Returns a line to print, or None.
+    reference: Callable[[DemoContext], Awaitable[str | None]] | None = None
 
 
 def demo_loaders() -> list[DemoLoader]:
-    """Every domain's demo activity, in the order their plans build on each other. A new
-    domain adds its loader here (imported lazily, like the periodic jobs)."""
-    from among_kota import domain as among_kota
-    from among_warga.demo import loader as complaints
-    from command_center.demo import loader as triage
-    from responder.demo import loader as field_work
+    """Every installed domain's demo loader (``Domain.demo``), in domain order: a domain's
+    loader runs after those of the domains it depends on, so it can build on their plans."""
+    from backend import domains
 
-    return [complaints, triage, field_work, among_kota.demo_loader()]
+    return domains.collect("demo")
 
 
 @contextlib.contextmanager
@@ -236,20 +215,19 @@ async def _pushes_are_history(first_id: int, now: datetime) -> None:
 
 async def seed_demo(settings: Settings, echo: Callable[[str], None] = print) -> dict[str, str]:
     """Load the demo data; returns {phone: password} for the accounts created this time."""
+    loaders = demo_loaders()
+    context = DemoContext(settings=settings, now=utcnow(), storage=storage_for({}, settings),
+                          echo=echo)
     async with in_transaction():
         for code, name in SKPDS:
             await Skpd.get_or_create(code=code, defaults={"name": name})
-        skpds = {s.code: s for s in await Skpd.all()}
-        for category, skpd_code, note in ROUTING:
-            await RoutingRule.get_or_create(
-                category_code=category,
-                area_code=None,
-                skpd=skpds[skpd_code],
-                defaults={"note": note},
-            )
-        await seed_categories()
-    echo(f"SKPD: {len(SKPDS)} agencies; routing: {len(ROUTING)} default rules; "
-         f"{len(DEFAULT_CATEGORIES)} complaint categories.")
+        lines = [f"SKPD: {len(SKPDS)} agencies"]
+        for loader in loaders:
+            if loader.reference is not None:
+                line = await loader.reference(context)
+                if line:
+                    lines.append(line)
+    echo("; ".join(lines) + ".")
 
     await load_demo_areas(echo)
 
@@ -268,9 +246,8 @@ async def seed_demo(settings: Settings, echo: Callable[[str], None] = print) -> 
         created[account.phone] = password
 
     started = time.monotonic()
-    context = DemoContext(settings=settings, now=utcnow(), storage=storage_for({}, settings),
-                          echo=echo)
-    steps = await play(context, demo_loaders())
+    context.now = utcnow()
+    steps = await play(context, loaders)
     for summary in context.summaries:
         echo(await summary())
     if steps:

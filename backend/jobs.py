@@ -38,7 +38,6 @@ import time
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from backend.db_faults import database_unavailable
@@ -72,19 +71,14 @@ class JobRun:
 
 
 def registered_jobs(settings: Settings) -> list[Job]:
-    from among_kota import domain as among_kota
-    from among_warga.services import close_unconfirmed
-    from backend.push.sender import run_push_job
-    from command_center.sla import flag_overdue
+    """Every installed domain's periodic jobs (``Domain.jobs`` in its manifest)."""
+    from backend import domains
 
-    return [
-        Job("close-unconfirmed-complaints", 60.0, close_unconfirmed),
-        Job("flag-overdue-cases", 30.0, flag_overdue),
-        # Pushes queued by committed changes go out within a couple of seconds. Shorter than
-        # the outbox's claim lease, so a cancelled run's rows are not yet anyone else's.
-        Job("push-outbox", 2.0, partial(run_push_job, settings), timeout_seconds=600.0),
-        *among_kota.jobs(settings),
-    ]
+    found = [job for make in domains.collect("jobs") for job in make(settings)]
+    names = [job.name for job in found]
+    if len(set(names)) != len(names):
+        raise ValueError(f"two periodic jobs share a name: {sorted(names)}")
+    return found
 
 
 def lock_key(job_name: str) -> int:

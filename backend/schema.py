@@ -1,53 +1,43 @@
-"""The root GraphQL schema: every domain's queries, mutations and subscriptions, merged."""
+"""The root GraphQL schema: every installed domain's queries, mutations and subscriptions
+(their manifests, ``backend.domains``), merged."""
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import graphene
 
-from among_kota import domain as among_kota
-from among_warga.graphql.mutations import ComplaintMutations
-from among_warga.graphql.queries import ComplaintQueries
-from backend.accounts.graphql.mutations import AccountMutations
-from backend.accounts.graphql.queries import AccountQueries
-from backend.geo.graphql.queries import GeoQueries
-from backend.media.graphql.mutations import MediaMutations
-from backend.push.graphql.mutations import PushMutations
-from command_center.graphql.mutations import CommandCenterMutations
-from command_center.graphql.queries import CommandCenterQueries
-from command_center.graphql.subscriptions import CommandCenterSubscriptions
-from responder.graphql.schema import ResponderMutations, ResponderQueries
-
-QUERIES: tuple[type[graphene.ObjectType], ...] = (
-    AccountQueries,
-    GeoQueries,
-    ComplaintQueries,
-    CommandCenterQueries,
-    ResponderQueries,
-    *among_kota.queries(),
-)
-MUTATIONS: tuple[type[graphene.ObjectType], ...] = (
-    AccountMutations,
-    MediaMutations,
-    PushMutations,
-    ComplaintMutations,
-    CommandCenterMutations,
-    ResponderMutations,
-    *among_kota.mutations(),
-)
-SUBSCRIPTIONS: tuple[type[graphene.ObjectType], ...] = (CommandCenterSubscriptions,)
+from backend import domains
 
 
 def build_schema() -> graphene.Schema:
-    query = type("Query", (*QUERIES, graphene.ObjectType), {})
-    mutation = type("Mutation", (*MUTATIONS, graphene.ObjectType), {})
+    queries = domains.collect("queries")
+    mutations = domains.collect("mutations")
+    subscriptions = domains.collect("subscriptions")
+    query = type("Query", (*queries, graphene.ObjectType), {})
+    mutation = type("Mutation", (*mutations, graphene.ObjectType), {})
     subscription = (
-        type("Subscription", (*SUBSCRIPTIONS, graphene.ObjectType), {}) if SUBSCRIPTIONS else None
+        type("Subscription", (*subscriptions, graphene.ObjectType), {}) if subscriptions else None
     )
     return graphene.Schema(query=query, mutation=mutation, subscription=subscription)
 
 
-schema = build_schema()
+@functools.cache
+def _schema_for(names: tuple[str, ...]) -> graphene.Schema:
+    return build_schema()
+
+
+def current_schema() -> graphene.Schema:
+    """The schema of the installed domains (built once per set of domains)."""
+    return _schema_for(tuple(d.name for d in domains.domains()))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "schema":  # ``from backend.schema import schema``: built on first use
+        return current_schema()
+    raise AttributeError(name)
 
 
 def export_sdl() -> str:
-    return str(schema).rstrip() + "\n"
+    return str(current_schema()).rstrip() + "\n"

@@ -8,9 +8,40 @@ from datetime import timedelta
 
 from among_warga.demo import PLAN
 from among_warga.demo_week import PlannedCase, WeekPlan
+from backend.accounts.models import Skpd
 from backend.demo import OPERATOR_PHONE, DemoContext, DemoLoader, DemoStep
 from command_center import services as triage
+from command_center.models import RoutingRule
 from command_center.sla import flag_overdue
+
+# Default routing from the BATT paper; "lainnya" (other) has no rule: the command center
+# decides case by case.
+ROUTING: tuple[tuple[str, str, str], ...] = (
+    ("jalan_rusak", "dpupr", ""),
+    ("kemacetan", "dishub", ""),
+    ("lampu_lalu_lintas", "dishub", ""),
+    ("pju", "dishub", ""),
+    ("sampah", "dlh", ""),
+    ("pohon_tumbang", "dlh", ""),
+    ("pohon_tumbang", "bpbd", "when the tree blocks a road"),
+    ("longsor", "bpbd", ""),
+    ("kebakaran", "damkar", ""),
+    ("iklan_liar", "satpolpp", ""),
+    ("pkl_liar", "satpolpp", ""),
+    ("narkoba", "bnn", ""),
+    ("pertanian", "distan", ""),
+)
+
+
+
+async def _routing(context: DemoContext) -> str:
+    """The default routing table (reference data, idempotent)."""
+    skpds = {s.code: s for s in await Skpd.all()}
+    for category, skpd_code, note in ROUTING:
+        await RoutingRule.get_or_create(category_code=category, area_code=None,
+                                        skpd=skpds[skpd_code], defaults={"note": note})
+    return f"routing: {len(ROUTING)} default rules"
+
 
 # The SLA job runs every 30 s in a server; in the demo week, every half hour.
 SLA_TICK = timedelta(minutes=30)
@@ -112,4 +143,4 @@ def _duplicate(context: DemoContext, case: PlannedCase):
     return run
 
 
-loader = DemoLoader("command_center.triage", _plan)
+loader = DemoLoader("command_center.triage", _plan, reference=_routing)

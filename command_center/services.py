@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from among_warga.events import ComplaintEvent as Event
 from among_warga.models import (
     OPEN_STATUSES,
     PUBLIC_VISIBILITIES,
@@ -18,7 +19,7 @@ from among_warga.visibility import public_point
 from backend.accounts.models import AuditLog, Skpd, User
 from backend.clock import utcnow
 from backend.errors import FieldError, ServiceError
-from backend.events import EventType, unit_of_work
+from backend.events import unit_of_work
 from command_center.errors import CaseErrorCode as Code
 from command_center.models import Dispatch, RoutingRule
 from command_center.notify import notify_dispatch
@@ -54,7 +55,7 @@ async def verify(actor: User, complaint_id: int, note: str | None = None) -> Com
     complaint = await load_case(complaint_id)
     note = _note(note)
     async with unit_of_work():
-        await change_status(complaint, Change(S.VERIFIED, EventType.COMPLAINT_VERIFIED, actor,
+        await change_status(complaint, Change(S.VERIFIED, Event.COMPLAINT_VERIFIED, actor,
                                               COMMAND_CENTER, note=note),
                             expected=S.SUBMITTED)
         await _audit(actor, "verify", complaint, note=note)
@@ -69,7 +70,7 @@ async def reject(actor: User, complaint_id: int, reason: str) -> Complaint:
     async with unit_of_work():
         await change_status(
             complaint,
-            Change(S.REJECTED, EventType.COMPLAINT_REJECTED, actor, COMMAND_CENTER, note=reason,
+            Change(S.REJECTED, Event.COMPLAINT_REJECTED, actor, COMMAND_CENTER, note=reason,
                    fields={"rejection_reason": reason}, payload={"reason": reason}),
             expected=complaint.status,
         )
@@ -94,7 +95,7 @@ async def mark_duplicate(actor: User, complaint_id: int, original_id: int) -> Co
     async with unit_of_work():
         await change_status(
             complaint,
-            Change(S.DUPLICATE, EventType.COMPLAINT_DUPLICATE, actor, COMMAND_CENTER, note=note,
+            Change(S.DUPLICATE, Event.COMPLAINT_DUPLICATE, actor, COMMAND_CENTER, note=note,
                    fields={"duplicate_of_id": original.id},
                    payload={"originalId": original.id,
                             "originalTicketNumber": original.ticket_number}),
@@ -129,7 +130,7 @@ async def change_category(actor: User, complaint_id: int, category_code: str,
         complaint.category_id = category.id
         complaint.public_lat, complaint.public_lon = public_lat, public_lon
         await follow_category_flag(complaint, category.id, category.sensitive_location)
-        await record_note(complaint, Change(complaint.status, EventType.COMPLAINT_RECATEGORISED,
+        await record_note(complaint, Change(complaint.status, Event.COMPLAINT_RECATEGORISED,
                                             actor, COMMAND_CENTER, note=note,
                                             payload={"previousCategoryCode": previous}))
         await _audit(actor, "change_category", complaint, previous=previous, new=category.code)
@@ -176,7 +177,7 @@ async def dispatch(actor: User, complaint_id: int, skpd_codes: Iterable[str] = (
         public_note = f"Diteruskan ke {names}." + (f" {note}" if note else "")
         await change_status(
             complaint,
-            Change(S.DISPATCHED, EventType.COMPLAINT_DISPATCHED, actor, COMMAND_CENTER,
+            Change(S.DISPATCHED, Event.COMPLAINT_DISPATCHED, actor, COMMAND_CENTER,
                    note=public_note, skpd_ids=wanted, payload={"newSkpdIds": new_ids}),
             expected=complaint.status,
         )
@@ -224,7 +225,7 @@ async def recall(actor: User, complaint_id: int, reason: str) -> Complaint:
         previous_skpds = await _end_dispatches(complaint.id)
         await change_status(
             complaint,
-            Change(S.VERIFIED, EventType.COMPLAINT_RECALLED, actor, COMMAND_CENTER,
+            Change(S.VERIFIED, Event.COMPLAINT_RECALLED, actor, COMMAND_CENTER,
                    note=reason, public=False, skpd_ids=previous_skpds,
                    payload={"recalled": True, "reason": reason}),
             expected=complaint.status,

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from among_warga.events import ComplaintEvent
 from among_warga.models import OPEN_STATUSES, Complaint, ComplaintStatus
 from among_warga.transitions import Change, record_note
 from backend.clock import utcnow
-from backend.events import EventType, unit_of_work
+from backend.events import unit_of_work
+from backend.jobs import Job
+from backend.settings import Settings
 from command_center.models import Dispatch
 from command_center.notify import notify_escalation
 
@@ -40,7 +43,7 @@ async def flag_overdue(now: datetime | None = None) -> int:
             skpd_ids = sorted(set(await Dispatch.filter(complaint_id=complaint.id, active=True)
                                   .values_list("skpd_id", flat=True)))
             await record_note(complaint, Change(
-                complaint.status, EventType.COMPLAINT_OVERDUE, None, "Sistem",
+                complaint.status, ComplaintEvent.COMPLAINT_OVERDUE, None, "Sistem",
                 note=f"Batas waktu tahap {stage} terlewati ({deadline.isoformat()}).",
                 public=False, skpd_ids=skpd_ids,
                 payload={"overdue": True, "stage": stage, "deadline": deadline.isoformat()},
@@ -48,3 +51,8 @@ async def flag_overdue(now: datetime | None = None) -> int:
             await notify_escalation(complaint, skpd_ids, deadline.isoformat())
         flagged += 1
     return flagged
+
+
+def jobs(settings: Settings) -> list[Job]:
+    """The command center's periodic jobs (named in its manifest)."""
+    return [Job("flag-overdue-cases", 30.0, flag_overdue)]

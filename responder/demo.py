@@ -12,8 +12,9 @@ from among_warga.demo_week import DESCRIPTIONS, PlannedCase, WeekPlan
 from backend.accounts.models import Role
 from backend.accounts.services import Principal
 from backend.clock import WIB, utcnow
-from backend.demo import DEMO_ACCOUNTS, ROUTING, SKPDS, DemoContext, DemoLoader, DemoStep
+from backend.demo import DEMO_ACCOUNTS, SKPDS, DemoContext, DemoLoader, DemoStep
 from backend.media.services import limits_for, upload_photo
+from command_center.demo import ROUTING
 from command_center.models import Dispatch
 from responder import services as field
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from among_warga.events import ComplaintEvent
 from among_warga.models import Complaint, ComplaintStatus
 from among_warga.transitions import Change, change_status, record_note, refused
 from backend.accounts.services import Principal
 from backend.clock import utcnow
 from backend.errors import ServiceError
-from backend.events import EventType, unit_of_work
+from backend.events import unit_of_work
 from backend.media import services as media
 from command_center.errors import CaseErrorCode as Code
 from command_center.models import Dispatch
@@ -72,7 +73,7 @@ async def accept(principal: Principal, complaint_id: int, note: str | None = Non
     note = _note(note, required=False) or f"Diterima oleh {_label(principal)}."
     async with unit_of_work():
         if complaint.status == S.DISPATCHED:
-            await change_status(complaint, Change(S.IN_PROGRESS, EventType.COMPLAINT_ACCEPTED,
+            await change_status(complaint, Change(S.IN_PROGRESS, ComplaintEvent.COMPLAINT_ACCEPTED,
                                                   principal.user, _label(principal), note=note,
                                                   author_skpd_id=_skpd_id(principal)),
                                 expected=S.DISPATCHED)
@@ -93,7 +94,7 @@ async def add_progress(principal: Principal, complaint_id: int, note: str,
     note = _note(note, required=True)
     photos = await _photos(principal, photo_ids, "photoIds")
     async with unit_of_work():
-        await record_note(complaint, Change(complaint.status, EventType.COMPLAINT_PROGRESS,
+        await record_note(complaint, Change(complaint.status, ComplaintEvent.COMPLAINT_PROGRESS,
                                             principal.user, _label(principal), note=note,
                                             public=public, photo_ids=photos,
                                             author_skpd_id=_skpd_id(principal)))
@@ -114,7 +115,7 @@ async def resolve(principal: Principal, complaint_id: int, note: str,
         raise ServiceError(Code.PROOF_PHOTO_REQUIRED, "proofPhotoIds")
     photos = await _photos(principal, proof_photo_ids, "proofPhotoIds")
     async with unit_of_work():
-        await change_status(complaint, Change(S.RESOLVED, EventType.COMPLAINT_RESOLVED,
+        await change_status(complaint, Change(S.RESOLVED, ComplaintEvent.COMPLAINT_RESOLVED,
                                               principal.user, _label(principal), note=note,
                                               photo_ids=photos,
                                               author_skpd_id=_skpd_id(principal)),
@@ -134,7 +135,7 @@ async def return_case(principal: Principal, complaint_id: int, reason: str) -> C
         held.active, held.ended_at = False, utcnow()
         await held.save(update_fields=["active", "ended_at"])
         others = await Dispatch.filter(complaint_id=complaint.id, active=True).exists()
-        change = Change(S.VERIFIED, EventType.COMPLAINT_RETURNED, principal.user,
+        change = Change(S.VERIFIED, ComplaintEvent.COMPLAINT_RETURNED, principal.user,
                         _label(principal), note=f"Dikembalikan ke Command Center: {reason}",
                         public=False, skpd_ids=[held.skpd_id],
                         payload={"returned": True, "reason": reason},

@@ -9,9 +9,9 @@ Every part that keeps data about a person contributes a :class:`PersonalDataSect
   deletion's transaction, after the account itself has been erased. Records other people rely
   on (complaints, orders) stay, detached from the person.
 
-Sections register themselves when their module is imported. Which modules: ``PROVIDERS``
-below — dotted names imported with importlib, so backend/ never imports a domain. (With the
-Domain manifest of issue 10 this becomes ``Domain.personal_data``; the section type stays.)
+Sections register themselves when their module is imported. Which modules: each domain's
+manifest names them (``Domain.personal_data``, dotted names imported with importlib, so
+backend/ never imports a domain).
 """
 
 from __future__ import annotations
@@ -21,13 +21,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-
-# Parts that hold personal data; each module calls register() when imported.
-PROVIDERS: tuple[str, ...] = (
-    "backend.media.personal_data",
-    "backend.push.personal_data",
-    "among_warga.personal_data",
-)
 
 
 @dataclass(frozen=True)
@@ -78,6 +71,9 @@ def register(section: PersonalDataSection) -> PersonalDataSection:
 
 
 def sections() -> list[PersonalDataSection]:
-    for module in PROVIDERS:
-        importlib.import_module(module)
+    from backend.domains import domains
+
+    for domain in domains():
+        for module in domain.personal_data:
+            importlib.import_module(module)
     return list(_SECTIONS.values())

@@ -1,6 +1,6 @@
 """Domain events: the durable log every state change writes in its own transaction, and the
-in-process bus that publishes them after commit (the command-center stream attaches here)."""
+in-process bus that publishes them after commit (live subscriptions attach there)."""
 
-from backend.events.log import EventType, after_commit_subscribers, record_event, unit_of_work
+from backend.events.log import after_commit_subscribers, record_event, unit_of_work
 
-__all__ = ["EventType", "record_event", "after_commit_subscribers", "unit_of_work"]
+__all__ = ["record_event", "after_commit_subscribers", "unit_of_work"]

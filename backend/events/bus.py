@@ -17,12 +17,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from backend import db
 from backend.clock import utcnow
 from backend.db_faults import database_unavailable
+from backend.events.audience import hears
 from backend.events.log import NOTIFY_CHANNEL, after_commit_subscribers
 from backend.events.models import DomainEvent
 from backend.observability.metrics import EVENT_LAG
@@ -166,10 +167,17 @@ class EventBus:
     # -- consumers --------------------------------------------------------------------------
 
     async def stream(
-        self, after: int | None, accept: Callable[[DomainEvent], bool]
+        self, after: int | None, keys: Iterable[str],
+        accept: Callable[[DomainEvent], bool] | None = None,
     ) -> AsyncIterator[DomainEvent]:
-        """Events the consumer may see with id > ``after`` (from the log), then live ones —
-        each exactly once and in order. ``after=None`` starts at the live edge."""
+        """Events the consumer may hear of with id > ``after`` (from the log), then live ones —
+        each exactly once and in order. ``after=None`` starts at the live edge.
+
+        ``keys`` are the viewer's (``backend.events.audience.viewer_keys``): an event reaches
+        the consumer only when its audience holds one of them — decided here, for every
+        subscription, before anything is rendered. ``accept`` narrows further (one subject,
+        some types)."""
+        accept = _audience_filter(frozenset(keys), accept)
         if self._behind:
             async with self._read_lock:
                 if self._behind and not self.subscriptions:
@@ -200,6 +208,15 @@ class EventBus:
                 yield event
         finally:
             self.subscriptions.discard(subscription)
+
+
+def _audience_filter(keys: frozenset[str], accept: Callable[[DomainEvent], bool] | None
+                     ) -> Callable[[DomainEvent], bool]:
+    if isinstance(keys, str) or not keys:
+        raise ValueError("a stream needs the viewer's audience keys")
+    if accept is None:
+        return lambda event: hears(event.audience, keys)
+    return lambda event: hears(event.audience, keys) and accept(event)
 
 
 async def _replay(after: int, accept: Callable[[DomainEvent], bool]) -> AsyncIterator[DomainEvent]:

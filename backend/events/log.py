@@ -10,32 +10,15 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from backend import db
+from backend.events.audience import normalise
 from backend.events.models import DomainEvent
+from backend.events.types import check_event_type
 
 log = logging.getLogger(__name__)
 
 # Arbitrary constant naming the advisory lock that orders event ids by commit (PostgreSQL).
 EVENT_ORDER_LOCK = 0x0BA77E
 NOTIFY_CHANNEL = "batt_events"
-
-
-class EventType(str, Enum):
-    COMPLAINT_SUBMITTED = "complaint.submitted"
-    COMPLAINT_SUPPORTED = "complaint.supported"
-    COMPLAINT_VERIFIED = "complaint.verified"
-    COMPLAINT_REJECTED = "complaint.rejected"
-    COMPLAINT_DUPLICATE = "complaint.duplicate"
-    COMPLAINT_RECATEGORISED = "complaint.recategorised"
-    COMPLAINT_DISPATCHED = "complaint.dispatched"
-    COMPLAINT_RECALLED = "complaint.recalled"
-    COMPLAINT_RETURNED = "complaint.returned"
-    COMPLAINT_ACCEPTED = "complaint.accepted"
-    COMPLAINT_PROGRESS = "complaint.progress"
-    COMPLAINT_RESOLVED = "complaint.resolved"
-    COMPLAINT_REOPENED = "complaint.reopened"
-    COMPLAINT_CONFIRMED = "complaint.confirmed"
-    COMPLAINT_CLOSED = "complaint.closed"
-    COMPLAINT_OVERDUE = "complaint.overdue"
 
 
 # Called with the committed events (in cursor order) after the transaction that wrote them
@@ -73,24 +56,28 @@ async def unit_of_work() -> AsyncIterator[Any]:
 
 
 async def record_event(
-    type: EventType,
+    type: Enum,
     *,
     subject_type: str,
     subject_id: int,
-    owner_id: int | None = None,
-    skpd_ids: Iterable[int] = (),
+    audience: Iterable[str],
     actor_id: int | None = None,
     payload: dict[str, Any] | None = None,
 ) -> DomainEvent:
     """Write an event in the caller's unit of work (or in a transaction of its own).
 
+    ``type`` is a member of a domain's event-type enum (``Domain.event_types``, values
+    namespaced like ``"order.placed"``); ``audience`` the keys of who may hear of it
+    (``backend.events.audience``), computed by the domain now, as the event happens.
+
     Call it last in the transaction: on PostgreSQL it takes a transaction-scoped advisory
     lock so that event ids commit in increasing order — a reader resuming "after cursor N"
     can then never miss an event that committed late with a smaller id.
     """
+    check_event_type(type)
     fields = dict(
-        type=type.value, subject_type=subject_type, subject_id=subject_id, owner_id=owner_id,
-        skpd_ids=sorted(set(skpd_ids)), actor_id=actor_id, payload=payload or {},
+        type=type.value, subject_type=subject_type, subject_id=subject_id,
+        audience=normalise(audience), actor_id=actor_id, payload=payload or {},
     )
     pending = _pending.get()
     if pending is not None:

@@ -4,6 +4,7 @@ change it describes; the primary key is the stream cursor."""
 from __future__ import annotations
 
 from tortoise import fields
+from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 
 
@@ -14,9 +15,10 @@ class DomainEvent(Model):
     # What the event is about, e.g. ("complaint", 42).
     subject_type = fields.CharField(max_length=32)
     subject_id = fields.BigIntField()
-    # Who may see it: the case owner, and the SKPDs the case is dispatched to at the time.
-    owner_id = fields.IntField(null=True)
-    skpd_ids = fields.JSONField(default=list)
+    # Who may hear of it: keys such as "user:12", "role:operator", "skpd:3", "area:7",
+    # "public", computed by the recording domain (see backend.events.audience).
+    # (A database default too, so the column could be added to a log already in use.)
+    audience = fields.JSONField(default=list, db_default=SqlDefault("'[]'"))
     actor_id = fields.IntField(null=True)
     payload = fields.JSONField(default=dict)
     occurred_at = fields.DatetimeField(auto_now_add=True)

@@ -305,3 +305,14 @@ async def run_push_job(settings: Settings) -> dict[str, int]:
     if purged:
         report["purged"] = purged
     return report
+
+
+def jobs(settings: Settings) -> list[Any]:
+    """The push domain's periodic jobs (its manifest names this)."""
+    from functools import partial
+
+    from backend.jobs import Job
+
+    # Pushes queued by committed changes go out within a couple of seconds. Shorter than
+    # the outbox's claim lease, so a cancelled run's rows are not yet anyone else's.
+    return [Job("push-outbox", 2.0, partial(run_push_job, settings), timeout_seconds=600.0)]

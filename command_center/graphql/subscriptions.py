@@ -5,10 +5,11 @@ from graphql import GraphQLError
 
 from among_warga.listing import find_complaint
 from backend.errors import Forbidden
+from backend.events.audience import viewer_keys
 from backend.graphql.core import guarded, stream_cursor
 from backend.permissions import SIGNED_IN
 from command_center.graphql.types import CaseEventType
-from command_center.streams import case_filter, command_center_filter
+from command_center.streams import case_filter
 
 
 def _bus(info):
@@ -37,7 +38,7 @@ class CommandCenterSubscriptions(graphene.ObjectType):
     async def subscribe_command_center_events(root, info, after=None):
         principal = await info.context.principal()
         after = await stream_cursor(after)
-        return _bus(info).stream(after, command_center_filter(principal))
+        return _bus(info).stream(after, viewer_keys(principal))
 
     @staticmethod
     @guarded(SIGNED_IN)
@@ -49,7 +50,7 @@ class CommandCenterSubscriptions(graphene.ObjectType):
         if accept is None:
             raise Forbidden("You cannot follow this complaint.")
         # Default: from the beginning of the case — the app shows its whole history.
-        return _bus(info).stream(after or 0, accept)
+        return _bus(info).stream(after or 0, viewer_keys(principal), accept)
 
     @staticmethod
     def resolve_command_center_events(event, info, **kwargs):

@@ -4,13 +4,13 @@ from datetime import datetime
 
 import graphene
 
+from among_warga.events import ComplaintEvent
 from among_warga.graphql.types import ComplaintStatusEnum, ComplaintType
 from among_warga.listing import find_complaint
 from among_warga.models import ComplaintStatus
 from among_warga.visibility import view_of
-from backend.events import EventType
 
-EventTypeEnum = graphene.Enum.from_enum(EventType, name="CaseEventKind")
+EventTypeEnum = graphene.Enum.from_enum(ComplaintEvent, name="CaseEventKind")
 
 
 class CaseSummaryType(graphene.ObjectType):
@@ -50,7 +50,7 @@ class CaseEventType(graphene.ObjectType):
 
     @staticmethod
     def resolve_type(event, info):
-        return EventType(event.type)
+        return ComplaintEvent(event.type)
 
     @staticmethod
     def resolve_occurred_at(event, info):

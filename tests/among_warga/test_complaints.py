@@ -115,7 +115,8 @@ async def test_resident_reports_and_follows_it(gql, resident):
     assert by_ticket["data"]["complaint"]["id"] == complaint["id"]
     # The submission is in the event log, written in the same transaction.
     event = await DomainEvent.get(subject_id=int(complaint["id"]))
-    assert event.type == "complaint.submitted" and event.owner_id == user.id
+    assert event.type == "complaint.submitted"
+    assert event.audience == ["role:admin", "role:operator", f"user:{user.id}"]
 
 
 async def test_same_submission_three_times_creates_one(gql, resident):

@@ -156,10 +156,14 @@ async def test_the_privacy_migrations_on_data_in_use(old_database):
 
     notes = {r["id"]: r["note"] for r in await raw.rows("SELECT id, note FROM complaint_timeline")}
     assert DUP_TICKET not in notes[ids["dup_entry"]]
-    [event] = await raw.rows("SELECT payload FROM domain_event")
+    [event] = await raw.rows("SELECT payload, audience FROM domain_event")
     payload = event["payload"]
     payload = json.loads(payload) if isinstance(payload, str) else payload
     assert DUP_TICKET not in payload["note"] and payload["public"] is True
+    # The event's owner and SKPDs became its audience (events.0002): the same people hear it.
+    audience = event["audience"]
+    audience = json.loads(audience) if isinstance(audience, str) else audience
+    assert audience == ["role:admin", "role:operator", f"user:{ids['resident']}"]
 
     published = {r["id"] for r in await raw.rows("SELECT id FROM media_photo WHERE published")}
     assert published == {ids["public_photo"], ids["proof"]}

@@ -11,6 +11,7 @@ import tortoise.timezone
 
 from among_warga.categories import DEFAULT_CATEGORIES
 from among_warga.demo_week import KEY_PREFIX, VILLAGES
+from among_warga.events import ComplaintEvent
 from among_warga.models import (
     OPEN_STATUSES,
     Complaint,
@@ -23,7 +24,6 @@ from among_warga.models import (
 from backend.accounts.models import User
 from backend.clock import WIB, frozen_at, utcnow
 from backend.demo import DEMO_ACCOUNTS, seed_demo
-from backend.events import EventType
 from backend.events.models import DomainEvent
 from backend.media.models import Photo
 from backend.push.models import PushMessage, PushStatus
@@ -119,15 +119,15 @@ async def test_the_demo_week_is_alive_consistent_and_loaded_once(settings, gql):
     events = await DomainEvent.all().order_by("id")
     assert [e.occurred_at for e in events] == sorted(e.occurred_at for e in events)
     kinds = Counter(e.type for e in events)
-    for kind in (EventType.COMPLAINT_SUBMITTED, EventType.COMPLAINT_VERIFIED,
-                 EventType.COMPLAINT_DISPATCHED, EventType.COMPLAINT_ACCEPTED,
-                 EventType.COMPLAINT_RESOLVED, EventType.COMPLAINT_CONFIRMED,
-                 EventType.COMPLAINT_REJECTED, EventType.COMPLAINT_DUPLICATE,
-                 EventType.COMPLAINT_SUPPORTED, EventType.COMPLAINT_OVERDUE):
+    for kind in (ComplaintEvent.COMPLAINT_SUBMITTED, ComplaintEvent.COMPLAINT_VERIFIED,
+                 ComplaintEvent.COMPLAINT_DISPATCHED, ComplaintEvent.COMPLAINT_ACCEPTED,
+                 ComplaintEvent.COMPLAINT_RESOLVED, ComplaintEvent.COMPLAINT_CONFIRMED,
+                 ComplaintEvent.COMPLAINT_REJECTED, ComplaintEvent.COMPLAINT_DUPLICATE,
+                 ComplaintEvent.COMPLAINT_SUPPORTED, ComplaintEvent.COMPLAINT_OVERDUE):
         assert kinds[kind.value] > 0, kind
-    assert kinds[EventType.COMPLAINT_SUBMITTED.value] == len(complaints)
+    assert kinds[ComplaintEvent.COMPLAINT_SUBMITTED.value] == len(complaints)
     # A deadline flagged as missed has its OVERDUE event, and no deadline is flagged twice.
-    flagged = [e for e in events if e.type == EventType.COMPLAINT_OVERDUE.value]
+    flagged = [e for e in events if e.type == ComplaintEvent.COMPLAINT_OVERDUE.value]
     assert len({(e.subject_id, e.payload["deadline"]) for e in flagged}) == len(flagged)
 
     # Dispatches follow the routing table (Lainnya: the operator's choice).

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import asyncio
 
-from backend.events import EventType, record_event
+from among_warga.events import ComplaintEvent
 from backend.events import bus as bus_module
+from backend.events import record_event
 from backend.events.bus import EventBus
 from backend.events.models import DomainEvent
 
 
 async def event(n: int) -> int:
-    recorded = await record_event(EventType.COMPLAINT_PROGRESS, subject_type="test",
-                                  subject_id=n, payload={"n": n})
+    recorded = await record_event(ComplaintEvent.COMPLAINT_PROGRESS, subject_type="test",
+                                  subject_id=n, audience=["role:operator"], payload={"n": n})
     return recorded.id
 
 
@@ -26,7 +27,7 @@ async def test_a_waiting_subscriber_overflowed_by_a_burst_catches_up(settings, m
     arrived = asyncio.Event()
 
     async def consume() -> None:
-        async for received in bus.stream(None, lambda e: True):
+        async for received in bus.stream(None, {"role:operator"}):
             seen.append(received.id)
             arrived.set()
 

@@ -17,11 +17,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from among_warga.categories import seed_categories
+from among_warga.events import ComplaintEvent
 from among_warga.models import Complaint, ComplaintCategory, ComplaintStatus
 from backend.accounts import services as accounts
 from backend.accounts.models import Role, Skpd, UserRole
 from backend.clock import utcnow
-from backend.events import EventType, unit_of_work
+from backend.events import unit_of_work
 from backend.events.models import DomainEvent
 from backend.push.models import Device, Platform, PushMessage, PushStatus
 from backend.push.services import enqueue_push
@@ -132,7 +133,7 @@ async def all_done(expected_pushes: int) -> None:
     happens in other processes)."""
     async with asyncio.timeout(90):
         while True:
-            flagged = await DomainEvent.filter(type=EventType.COMPLAINT_OVERDUE.value).count()
+            flagged = await DomainEvent.filter(type=ComplaintEvent.COMPLAINT_OVERDUE.value).count()
             pushes = await PushMessage.all().count()
             pending = await PushMessage.filter(status=PushStatus.PENDING).count()
             if flagged >= OVERDUE and pushes >= expected_pushes and pending == 0:
@@ -167,7 +168,7 @@ async def test_two_servers_flag_each_deadline_once_and_send_each_push_once(
     logs = [log_path.read_text() for _, _, log_path in servers]
 
     # One OVERDUE event per deadline, all cases flagged.
-    overdue = await DomainEvent.filter(type=EventType.COMPLAINT_OVERDUE.value)
+    overdue = await DomainEvent.filter(type=ComplaintEvent.COMPLAINT_OVERDUE.value)
     assert sorted(Counter(e.subject_id for e in overdue).values()) == [1] * OVERDUE
     assert await Complaint.filter(overdue_flagged_for__isnull=True).count() == 0
 

@@ -14,6 +14,10 @@ from backend.events.models import DomainEvent
 Filter = Callable[[DomainEvent], bool]
 
 
+def complaint_events(event: DomainEvent) -> bool:
+    return event.subject_type == "complaint"
+
+
 async def case_filter(principal: Principal, complaint: Complaint) -> Filter | None:
     """Events of one complaint, for someone allowed to follow it (None: not allowed)."""
     audience = await audience_for(complaint, principal)

@@ -9,7 +9,7 @@ from backend.events.audience import viewer_keys
 from backend.graphql.core import guarded, stream_cursor
 from backend.permissions import SIGNED_IN
 from command_center.graphql.types import CaseEventType
-from command_center.streams import case_filter
+from command_center.streams import case_filter, complaint_events
 
 
 def _bus(info):
@@ -38,7 +38,9 @@ class CommandCenterSubscriptions(graphene.ObjectType):
     async def subscribe_command_center_events(root, info, after=None):
         principal = await info.context.principal()
         after = await stream_cursor(after)
-        return _bus(info).stream(after, viewer_keys(principal))
+        # The log holds every domain's events and many have the audience "public" (Among
+        # Kota's places, events): this stream renders cases, so it takes complaints only.
+        return _bus(info).stream(after, viewer_keys(principal), complaint_events)
 
     @staticmethod
     @guarded(SIGNED_IN)

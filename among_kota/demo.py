@@ -1,6 +1,7 @@
 """Among Kota's demo: Batu's well-known places (from ``places/data/demo_places.geojson``,
 coordinates approximate and labelled so), the national holidays of 2026 (demo list), and a
-few events the Dinas Pariwisata editor published during the demo week — all through the real
+few events the Dinas Pariwisata editor published during the demo week, ten public services
+(labelled demo) served at the Mal Pelayanan Publik — all through the real
 services (the import command's code, the editorial workflow)."""
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from among_kota.categories import ensure_categories
 from among_kota.content import services as editorial
 from among_kota.places.importer import import_places
 from among_kota.places.models import Holiday, Place
+from among_kota.services.demo_services import DEMO_SERVICES
+from among_kota.services.models import PublicService
+from among_kota.services.services import SERVICES, clean_service
 from backend.accounts import services as accounts
 from backend.accounts.models import Role, Skpd
 from backend.clock import WIB
@@ -44,7 +48,10 @@ HOLIDAYS_2026: tuple[tuple[str, str, str], ...] = (
 
 async def _reference_data() -> None:
     await ensure_categories()
-    for code, name in (("dispar", "Dinas Pariwisata"), ("dinkes", "Dinas Kesehatan")):
+    for code, name in (("dispar", "Dinas Pariwisata"), ("dinkes", "Dinas Kesehatan"),
+                       ("disdukcapil", "Dinas Kependudukan dan Pencatatan Sipil"),
+                       ("dpmptsp", "Dinas Penanaman Modal dan PTSP"),
+                       ("kesbangpol", "Badan Kesatuan Bangsa dan Politik")):
         await Skpd.get_or_create(code=code, defaults={"name": name})
     for day, name_id, name_en in HOLIDAYS_2026:
         await Holiday.get_or_create(day=date.fromisoformat(day),
@@ -98,13 +105,28 @@ async def _plan(context: DemoContext) -> list[DemoStep]:
             event = await editorial.save_draft(EVENTS, principal, None, content)
             await editorial.publish(EVENTS, principal, event.id)
 
+    async def public_services() -> None:
+        point = await Place.get(external_id="demo:mpp")
+        for skpd_code, data in DEMO_SERVICES:
+            content = await clean_service({
+                **data, "demo": True, "service_point_ids": [point.id],
+                "complaint_channel": {"id": "Aplikasi Among Warga atau loket pengaduan MPP",
+                                      "en": "The Among Warga app or the MPP complaints desk"},
+            }, item_id=None)
+            skpd = await Skpd.get(code=skpd_code)
+            service = await editorial.save_draft(SERVICES, None, None, content, owner=skpd)
+            await editorial.publish(SERVICES, None, service.id, as_system=True)
+
     async def summary() -> str:
         count = await Place.filter(external_id__startswith="demo:").count()
-        return f"Demo places: {count} well-known places of Batu (approximate locations)."
+        services = await PublicService.filter(demo=True).count()
+        return (f"Among Kota: {count} well-known places of Batu (approximate locations), "
+                f"{services} public services (demo).")
 
     context.summaries.append(summary)
     return [DemoStep(start, places, "among_kota.places"),
-            DemoStep(start + timedelta(hours=2), events, "among_kota.events")]
+            DemoStep(start + timedelta(hours=2), events, "among_kota.events"),
+            DemoStep(start + timedelta(hours=3), public_services, "among_kota.services")]
 
 
 loader = DemoLoader("among_kota", _plan)

@@ -38,6 +38,10 @@ class KotaErrorCode(ErrorCode):
     VENUE_REQUIRED = "venue_required"
     INVALID_RECURRENCE = "invalid_recurrence"
     INVALID_PRICE = "invalid_price"
+    UNKNOWN_VILLAGE = "unknown_village"
+    SCORE_COUNT = "score_count"
+    INVALID_SCORE = "invalid_score"
+    ALREADY_ANSWERED = "already_answered"
 
 
 C = KotaErrorCode
@@ -93,6 +97,14 @@ messages({
                       "Invalid time range (at most {days} days, `to` after `from`)."),
     C.VENUE_REQUIRED: ("Pilih tempat (placeId) atau titik lokasi acara (lat, lon).",
                        "Give the event's venue: a place (placeId) or a point (lat, lon)."),
+    C.SCORE_COUNT: ("Isi kesembilan unsur survei, berurutan ({count} diterima).",
+                    "Give all nine elements of the survey, in order ({count} received)."),
+    C.INVALID_SCORE: ("Nilai tiap unsur 1 sampai 4.", "Each element is scored 1 to 4."),
+    C.ALREADY_ANSWERED: (
+        "Anda sudah mengisi survei layanan ini bulan ini; terima kasih.",
+        "You have already answered the survey for this service this month; thank you."),
+    C.UNKNOWN_VILLAGE: ("Desa/kelurahan tidak dikenal: {codes}.",
+                        "Unknown village: {codes}."),
     C.INVALID_PRICE: ("Harga harus bilangan bulat Rupiah 0…{max}.",
                       "A price is whole Rupiah, 0…{max}."),
     C.INVALID_RECURRENCE: ("Pengulangan tidak valid: {detail}.", "Invalid recurrence: {detail}."),

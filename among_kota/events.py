@@ -17,6 +17,13 @@ class KotaEvent(str, Enum):
     EVENT_PUBLISHED = "event.published"
     EVENT_UPDATED = "event.updated"
     EVENT_WITHDRAWN = "event.withdrawn"
+    NEWS_PUBLISHED = "news.published"
+    NEWS_UPDATED = "news.updated"
+    NEWS_WITHDRAWN = "news.withdrawn"
+    SERVICE_PUBLISHED = "service.published"
+    SERVICE_UPDATED = "service.updated"
+    SERVICE_WITHDRAWN = "service.withdrawn"
+    SURVEY_ANSWERED = "service.survey_answered"
 
 
 async def record_public_change(

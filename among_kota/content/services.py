@@ -40,6 +40,9 @@ class ContentKind:
     published: KotaEvent
     updated: KotaEvent
     withdrawn: KotaEvent
+    # After an item is published (first: never public before), in the same unit of work —
+    # e.g. queue the pushes of an urgent announcement.
+    on_publish: Callable[[Publishable, bool], Awaitable[None]] | None = None
 
 
 def changes_between(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
@@ -154,6 +157,8 @@ async def _publish_now(kind: ContentKind, item: Publishable, actor_id: int | Non
     await item.save(update_fields=["status", "draft", "publish_at", "published_at",
                                    "updated_at"])
     await _revise(kind, item, RevisionAction.PUBLISHED, data, previous, actor_id)
+    if kind.on_publish is not None:
+        await kind.on_publish(item, first)
     await record_public_change(kind.published if first else kind.updated,
                                subject_type=kind.name, subject_id=item.id, actor_id=actor_id,
                                payload={"revision": item.revision})

@@ -72,7 +72,7 @@ async def test_the_demo_places_import_cleanly_and_are_labelled_approximate(gql):
     from among_kota.demo import DEMO_PLACES
 
     report = await import_places(DEMO_PLACES, "dispar")
-    assert report.rejected == [] and report.created == 19
+    assert report.rejected == [] and report.created == 20
     assert await Place.filter(location_approximate=False).count() == 0
     body = await gql("""{ places(categoryCodes: ["health"], sort: NAME, first: 50) {
         edges { node { name locationApproximate description } } } }""")

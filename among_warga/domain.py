@@ -11,6 +11,7 @@ DOMAIN = Domain(
     jobs="among_warga.jobs:jobs",
     demo="among_warga.demo:loader",
     event_types="among_warga.events:ComplaintEvent",
+    handlers="among_warga.handlers:HANDLERS",
     personal_data=("among_warga.personal_data",),
     depends_on=("accounts", "geo", "events", "media", "push"),
 )

@@ -1,6 +1,7 @@
 """The one way a complaint changes status: checked against the allowed transitions, written
-together with its timeline entry, its domain event and the pushes it causes, in one unit of
-work. The command center and the responders both go through here."""
+together with its timeline entry and its domain event in one unit of work (the pushes it
+causes follow from the event: among_warga/handlers.py, command_center/handlers.py). The
+command center and the responders both go through here."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from among_warga.models import (
     Complaint,
     ComplaintCategory,
     ComplaintStatus,
+    Dispatch,
     TimelineEntry,
     TimelineKind,
 )
@@ -156,10 +158,6 @@ async def change_status(complaint: Complaint, change: Change, *, expected: Compl
         author_skpd_id=change.author_skpd_id,
     )
     await _record(complaint, change)
-    if change.public:
-        from command_center.notify import notify_reporter
-
-        await notify_reporter(complaint, change.note)
     return complaint
 
 
@@ -181,8 +179,6 @@ async def record_note(complaint: Complaint, change: Change) -> None:
 
 
 async def _record(complaint: Complaint, change: Change) -> None:
-    from command_center.models import Dispatch
-
     skpd_ids = change.skpd_ids
     if skpd_ids is None:
         skpd_ids = sorted(set(await Dispatch.filter(complaint_id=complaint.id, active=True)

@@ -39,6 +39,7 @@ from backend.accounts import services as accounts
 from backend.accounts.models import SKPD_ROLES, Role, Skpd, User, UserRole
 from backend.clock import frozen_at, utcnow
 from backend.events import unit_of_work
+from backend.events.handlers import drain
 from backend.geo.services import load_demo_areas
 from backend.media.storage import Storage, storage_for
 from backend.push.models import Device, PushMessage, PushStatus
@@ -185,13 +186,15 @@ async def play(context: DemoContext, loaders: list[DemoLoader]) -> int:
     late = [s for s in ordered if s.at > context.now]
     if late:
         raise ValueError(f"demo step {late[0].label!r} is planned after the demo's end")
+    first_push = await _next_push_id()
     with _orm_follows_clock():
         async with unit_of_work():
-            first_push = await _next_push_id()
             for step in ordered:
                 with frozen_at(step.at):
                     await step.run()
-            await _pushes_are_history(first_push, context.now)
+    # The week's reactions (pushes) come from the event handlers, as in a server.
+    await drain()
+    await _pushes_are_history(first_push, context.now)
     return len(ordered)
 
 

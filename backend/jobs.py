@@ -33,11 +33,12 @@ failed or timed out, DEBUG when there was nothing to do or another process had t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import zlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from backend.db_faults import database_unavailable
@@ -58,6 +59,8 @@ class Job:
     # A run still going after this long is cancelled (and its lock released), so one stuck
     # run cannot hold a job up for the whole cluster.
     timeout_seconds: float = 600.0
+    # Set to run the next round now rather than after the interval (e.g. on a commit).
+    wake: asyncio.Event | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -210,7 +213,12 @@ async def run_forever(settings: Settings) -> None:
             outcome = "ok" if run.outcome in ("done", "skipped") else "error"
             JOB_RUNS.labels(job.name, outcome).inc()
             JOB_SECONDS.labels(job.name).observe(run.seconds)
-            await asyncio.sleep(job.interval_seconds)
+            if job.wake is None:
+                await asyncio.sleep(job.interval_seconds)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(job.wake.wait(), job.interval_seconds)
+            job.wake.clear()
 
     try:
         await asyncio.gather(*(loop(job) for job in jobs))

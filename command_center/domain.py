@@ -11,5 +11,6 @@ DOMAIN = Domain(
     routes="command_center.http:routes",
     jobs="command_center.sla:jobs",
     demo="command_center.demo:loader",
+    handlers="command_center.handlers:HANDLERS",
     depends_on=("among_warga",),
 )

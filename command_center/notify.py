@@ -1,33 +1,15 @@
-"""Who gets a push for what. Each call only queues rows in the durable outbox inside the
-caller's transaction; sending happens in the push job, so a failing FCM never fails a
-mutation, and a rolled-back change never notifies anyone."""
+"""Who gets a push for what, run as after-commit handlers (see command_center/handlers.py)
+from the event log: each call only queues rows in the durable outbox; sending happens in
+the push job, so a failing FCM never fails a mutation, and a rolled-back change never
+notifies anyone."""
 
 from __future__ import annotations
 
+from among_warga.handlers import push_data
 from among_warga.models import Complaint
 from among_warga.transitions import STATUS_TEXT_ID
 from backend.accounts.models import Role, UserRole
 from backend.push.services import enqueue_push
-
-
-def _data(complaint: Complaint, kind: str) -> dict[str, str]:
-    return {"kind": kind, "complaintId": str(complaint.id),
-            "ticketNumber": complaint.ticket_number, "status": complaint.status.value}
-
-
-async def notify_reporter(complaint: Complaint, note: str = "") -> None:
-    """Every public status change (and public response) reaches the resident who reported."""
-    status_text = STATUS_TEXT_ID[complaint.status]
-    body = f"Laporan Anda {status_text}."
-    if note:
-        body += f" {note[:120]}"
-    await enqueue_push(
-        [complaint.reporter_id],
-        title=f"Laporan {complaint.ticket_number}",
-        body=body,
-        data=_data(complaint, "complaint_update"),
-        dedupe_key=f"complaint:{complaint.id}:{complaint.status.value}:{complaint.updated_at.isoformat()}",
-    )
 
 
 async def skpd_members(skpd_ids: list[int], *, supervisors_only: bool = False) -> list[int]:
@@ -35,6 +17,10 @@ async def skpd_members(skpd_ids: list[int], *, supervisors_only: bool = False) -
     if supervisors_only:
         grants = grants.filter(supervisor=True)
     return sorted(set(await grants.values_list("user_id", flat=True)))
+
+
+def _data(complaint: Complaint, kind: str) -> dict[str, str]:
+    return push_data(complaint.id, complaint.ticket_number, complaint.status.value, kind)
 
 
 async def notify_dispatch(complaint: Complaint, skpd_ids: list[int], dispatch_key: str) -> None:

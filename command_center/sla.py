@@ -1,21 +1,20 @@
 """Deadlines: every open case has ``sla_due_at`` for its current stage (triage, first
 response, resolution). This job flags each missed deadline exactly once — it is data, so it
 survives restarts, and the flag is a conditional update, so several processes running the
-job at once cannot both fire — emits an OVERDUE event and escalates by push."""
+job at once cannot both fire — emits an OVERDUE event, from which command_center/handlers.py
+escalates by push."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from among_warga.events import ComplaintEvent
-from among_warga.models import OPEN_STATUSES, Complaint, ComplaintStatus
+from among_warga.models import OPEN_STATUSES, Complaint, ComplaintStatus, Dispatch
 from among_warga.transitions import Change, record_note
 from backend.clock import utcnow
 from backend.events import unit_of_work
 from backend.jobs import Job
 from backend.settings import Settings
-from command_center.models import Dispatch
-from command_center.notify import notify_escalation
 
 STAGE = {
     ComplaintStatus.SUBMITTED: "triage", ComplaintStatus.VERIFIED: "triage",
@@ -46,9 +45,9 @@ async def flag_overdue(now: datetime | None = None) -> int:
                 complaint.status, ComplaintEvent.COMPLAINT_OVERDUE, None, "Sistem",
                 note=f"Batas waktu tahap {stage} terlewati ({deadline.isoformat()}).",
                 public=False, skpd_ids=skpd_ids,
-                payload={"overdue": True, "stage": stage, "deadline": deadline.isoformat()},
+                payload={"overdue": True, "stage": stage, "deadline": deadline.isoformat(),
+                         "skpdIds": skpd_ids},
             ))
-            await notify_escalation(complaint, skpd_ids, deadline.isoformat())
         flagged += 1
     return flagged
 

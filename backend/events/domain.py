@@ -5,4 +5,5 @@ from backend.domains import Domain, DomainApp
 DOMAIN = Domain(
     name="events",
     apps=(DomainApp("events", "backend.events.models", "backend.events.migrations"),),
+    jobs="backend.events.handlers:jobs",
 )

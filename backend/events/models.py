@@ -26,3 +26,14 @@ class DomainEvent(Model):
     class Meta:
         table = "domain_event"
         indexes = (("subject_type", "subject_id"),)
+
+
+class HandlerCursor(Model):
+    # How far one after-commit handler (backend.events.handlers) has read the log: every
+    # event up to ``last_id`` has been handled. Advanced in the transaction of the handling.
+    name = fields.CharField(max_length=100, primary_key=True)
+    last_id = fields.BigIntField(default=0)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "event_handler_cursor"

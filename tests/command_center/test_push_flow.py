@@ -4,6 +4,7 @@ messages that the real firebase-admin sends to a fake FCM on 127.0.0.1."""
 from __future__ import annotations
 
 from backend.accounts.models import Role, Skpd
+from backend.events.handlers import drain
 from backend.push import sender
 from tests.among_warga.test_complaints import upload_photo
 from tests.backend.push.conftest import fake_fcm, fcm_settings, service_account_key  # noqa: F401
@@ -27,6 +28,7 @@ async def test_dispatch_and_resolution_push(gql, client, make_user, fcm_settings
     complaint = await submit_complaint(gql, client, resident, categoryCode="jalan_rusak")
     dpupr = str((await Skpd.get(code="dpupr")).id)
     await gql(DISPATCH, {"id": complaint["id"], "skpds": [dpupr]}, token=operator)
+    await drain()  # the event handlers queue the pushes
     await sender.send_due(fcm_settings)
 
     [dispatch_push] = [p.message for p in fake_fcm.sends_to("dpupr-phone")]
@@ -43,6 +45,7 @@ async def test_dispatch_and_resolution_push(gql, client, make_user, fcm_settings
     resolved = (await gql(RESOLVE, {"id": complaint["id"], "photos": [proof]},
                           token=responder))["data"]["resolveCase"]
     assert resolved["errors"] == []
+    await drain()  # the event handlers queue the pushes
     await sender.send_due(fcm_settings)
 
     pushes = {p.message["data"]["status"]: p.message for p in fake_fcm.sends_to("resident-phone")}

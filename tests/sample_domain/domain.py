@@ -15,5 +15,6 @@ DOMAIN = Domain(
     jobs="tests.sample_domain.services:jobs",
     demo="tests.sample_domain.services:demo",
     event_types="tests.sample_domain.services:NoteEvent",
-    depends_on=("accounts", "events"),
+    handlers="tests.sample_domain.services:HANDLERS",
+    depends_on=("accounts", "events", "push"),
 )

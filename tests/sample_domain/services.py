@@ -4,6 +4,7 @@ from enum import Enum
 
 from backend.demo import DemoContext, DemoLoader, DemoStep
 from backend.events import audience, record_event, unit_of_work
+from backend.events.handlers import Handler
 from backend.jobs import Job
 from backend.settings import Settings
 from tests.sample_domain.models import SampleNote
@@ -28,6 +29,15 @@ async def archive_all() -> int:
     return await SampleNote.filter(archived=False).update(archived=True)
 
 
+async def tell_author(event) -> None:
+    """The domain's after-commit handler: the author hears their note is up (by push,
+    idempotent by the event id)."""
+    from backend.push.services import enqueue_push
+
+    await enqueue_push([event.actor_id], title="Catatan terbit", body=event.payload["text"],
+                       data={"noteId": str(event.subject_id)}, dedupe_key=f"event:{event.id}")
+
+
 def jobs(settings: Settings) -> list[Job]:
     return [Job("sample-archive-notes", 3600.0, archive_all)]
 
@@ -40,3 +50,4 @@ async def _plan(context: DemoContext) -> list[DemoStep]:
 
 
 demo = DemoLoader("sample.notes", _plan)
+HANDLERS = [Handler("sample_notes.tell-author", (NoteEvent.POSTED,), tell_author)]

@@ -9,6 +9,7 @@ import pytest
 
 from among_warga.categories import seed_categories
 from backend.accounts.models import Role
+from backend.events.handlers import drain
 from backend.geo.services import load_demo_areas
 from backend.push import sender
 from backend.push.models import PushMessage, PushStatus
@@ -50,6 +51,8 @@ async def test_verifying_a_complaint_pushes_to_the_reporters_phone(
 ):
     resident_id, complaint = await verified_complaint(gql, client, make_user)
 
+    await drain()  # the event handlers queue the pushes
+
     report = await sender.send_due(fcm_settings)
 
     assert report.get("sent", 0) >= 1
@@ -71,6 +74,7 @@ async def test_without_firebase_the_mutation_succeeds_and_the_push_is_logged(
     resident_id, complaint = await verified_complaint(gql, client, make_user)
 
     with caplog.at_level(logging.INFO, logger="backend.push.sender"):
+        await drain()  # the event handlers queue the pushes
         report = await sender.send_due(settings)
 
     assert report.get("logged", 0) >= 1 and set(report) == {"logged"}

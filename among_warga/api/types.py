@@ -9,6 +9,7 @@ from among_warga.models import (
     ComplaintCategory,
     ComplaintStatus,
     ComplaintSupport,
+    Dispatch,
     TimelineEntry,
     TimelineKind,
     Visibility,
@@ -59,8 +60,6 @@ class ActiveSkpdsByComplaintIdLoader(BaseLoader):
     default: list = []
 
     async def fetch(self, keys):
-        from command_center.models import Dispatch
-
         found: dict[int, list] = {}
         for d in await Dispatch.filter(complaint_id__in=keys, active=True).select_related("skpd"):
             found.setdefault(d.complaint_id, []).append(d.skpd)

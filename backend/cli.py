@@ -9,18 +9,11 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
 
+from backend import domains
 from backend.backup import register as register_backup
 from backend.crypto.cli import register as register_keys
 from backend.geo.cli import register as register_areas
 from backend.settings import ConfigurationError, Settings, load_settings
-
-
-def register_domain_commands(sub: argparse._SubParsersAction) -> None:
-    """Commands that belong to a domain (imported by name: backend imports no domain)."""
-    import importlib
-
-    for module in ("among_tani.farming.cli",):
-        importlib.import_module(module).register(sub)
 
 
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[object]]) -> object:
@@ -234,8 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     makemigrations.add_argument("--name")
     makemigrations.set_defaults(func=cmd_makemigrations)
     register_areas(sub)
-    register_domain_commands(sub)
     register_keys(sub)
+    for register_domain_commands in domains.collect("cli"):
+        register_domain_commands(sub)
     register_backup(sub)
     return parser
 

@@ -15,5 +15,6 @@ DOMAIN = Domain(
     event_types="among_tani.farming.events:FarmingEvent",
     handlers="among_tani.farming.notify:HANDLERS",
     personal_data=("among_tani.farming.personal_data",),
+    cli="among_tani.farming.cli:register",
     depends_on=("tani_registry",),
 )

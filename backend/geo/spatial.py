@@ -299,6 +299,17 @@ async def nearest_after(
     return _hits(await fetch_all(statement))
 
 
+def within_radius_condition(
+    points: PointTable, lat: float, lon: float, radius_m: float
+) -> Condition:
+    """"Within ``radius_m`` metres (geodesic) of the point" as a condition on ``points``'
+    rows, through the spatial index — for lists sorted by something else than distance (a
+    name, a date) that also filter by a circle."""
+    lat, lon = check_lat_lon(lat, lon)
+    sub = _radius_select(points, lat, lon, _check_radius(radius_m), ()).subquery("circle")
+    return points.id.in_(sa.select(sub.c.id))
+
+
 # How a connection of PointHits sorted by distance reads its cursors (see nearest_after).
 BY_DISTANCE = SortKey("distance_m", KeyKind.FLOAT)
 

@@ -59,12 +59,18 @@ def _value(text: str) -> graphql.ValueNode:
     return graphql.StringValueNode(value=text)
 
 
+def _int(number: int) -> graphql.ValueNode:
+    return graphql.IntValueNode(value=str(number))
+
+
 # The schema's own scalars, as inline literals: an Upload can only be a multipart file, so
 # any literal is refused with a code — which is what is being checked.
 CUSTOM_SCALARS = {
     "Upload": st.text(max_size=20).map(_value),
     "DateTime": st.one_of(st.datetimes().map(lambda d: d.isoformat()), st.text()).map(_value),
     "JSONString": st.one_of(st.just("{}"), st.text()).map(_value),
+    "Date": st.one_of(st.dates().map(lambda d: d.isoformat()), st.text()).map(_value),
+    "Rupiah": st.one_of(st.integers().map(_int), st.text().map(_value)),
 }
 
 

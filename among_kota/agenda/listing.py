@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from among_kota.agenda.models import EventCategory, EventOccurrence
 from among_kota.content.models import ContentStatus
 from among_kota.errors import KotaErrorCode as C
+from among_kota.times import plausible
 from backend.errors import ServiceError
 from backend.geo import spatial
 from backend.geo.spatial import point_table
@@ -30,6 +31,8 @@ async def occurrences_query(start: datetime, end: datetime | None, *,
                             radius_km: float | None = None,
                             category_codes: list[str] | None = None) -> Any:
     """Published events' occurrences that overlap [start, end), as a Tortoise queryset."""
+    if not plausible(start) or (end is not None and not plausible(end)):
+        raise ServiceError(C.INVALID_RANGE, "from", days=MAX_RANGE_DAYS)
     end = end or start + timedelta(days=DEFAULT_RANGE_DAYS)
     if end <= start or end - start > timedelta(days=MAX_RANGE_DAYS):
         raise ServiceError(C.INVALID_RANGE, "to", days=MAX_RANGE_DAYS)

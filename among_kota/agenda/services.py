@@ -14,6 +14,7 @@ from among_kota.errors import KotaErrorCode as C
 from among_kota.events import KotaEvent
 from among_kota.places.models import Place
 from among_kota.text import LINE, MARKDOWN, NAME, bilingual, check_point, slugify
+from among_kota.times import plausible
 from backend.clock import WIB
 from backend.errors import FieldError, ServiceError
 from backend.graphql.scalars import RUPIAH_MAX
@@ -39,6 +40,8 @@ def _aware(value: Any, field: str) -> datetime:
         raise ServiceError(C.INVALID_DATE, field)
     if value.tzinfo is None:  # a wall-clock time in Batu
         value = value.replace(tzinfo=WIB)
+    if not plausible(value):
+        raise ServiceError(C.INVALID_DATE, field)
     return value.astimezone(WIB)
 
 

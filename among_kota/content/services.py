@@ -21,6 +21,7 @@ from among_kota.content.models import ContentStatus, Publishable, Revision, Revi
 from among_kota.content.rights import check_may_edit, owner_for_new
 from among_kota.errors import KotaErrorCode as C
 from among_kota.events import KotaEvent, record_public_change
+from among_kota.times import plausible
 from backend.accounts.models import Skpd
 from backend.accounts.services import Principal
 from backend.clock import WIB, utcnow
@@ -127,7 +128,7 @@ async def publish(kind: ContentKind, principal: Principal | None, item_id: int,
             at = at.replace(tzinfo=WIB)
         # Stored in UTC like every time (SQLite compares the text).
         at = at.astimezone(UTC)
-        if at <= now:
+        if at <= now or not plausible(at):
             raise ServiceError(C.PUBLISH_AT_IN_PAST, "at")
     async with unit_of_work():
         item = await _for_edit(kind, principal, item_id, as_system)

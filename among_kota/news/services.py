@@ -13,6 +13,7 @@ from among_kota.errors import KotaErrorCode as C
 from among_kota.events import KotaEvent
 from among_kota.news.models import AnnouncementFollow, Article, ArticleTag, Urgency
 from among_kota.text import MARKDOWN, NAME, bilingual, slugify
+from among_kota.times import aware, plausible
 from backend.errors import FieldError, ServiceError
 from backend.geo.models import Area, AreaLevel
 from backend.markdown import plain_text
@@ -77,7 +78,9 @@ async def clean_article(data: Any, *, item_id: int | None, owner_id: int | None
             villages = await village_codes(raw_villages)
         except ServiceError as exc:
             problems.extend(exc.errors)
-    expires_at = _get(data, "expires_at")
+    expires_at = aware(_get(data, "expires_at"))
+    if expires_at is not None and not plausible(expires_at):
+        problems.append(FieldError(C.INVALID_DATE, "expiresAt"))
     cover = None
     cover_id = _get(data, "cover_photo_id")
     if cover_id is not None:

@@ -59,6 +59,10 @@ def _value(text: str) -> graphql.ValueNode:
     return graphql.StringValueNode(value=text)
 
 
+def _int(number: int) -> graphql.ValueNode:
+    return graphql.IntValueNode(value=str(number))
+
+
 # The schema's own scalars, as inline literals: an Upload can only be a multipart file, so
 # any literal is refused with a code — which is what is being checked.
 CUSTOM_SCALARS = {

@@ -12,6 +12,7 @@ from among_kota.agenda.models import Event, EventCategory
 from among_kota.content.models import ContentStatus
 from among_kota.content.rights import may_edit
 from among_kota.places.graphql.queries import PointInput
+from among_kota.times import aware
 from backend import ids
 from backend.clock import utcnow
 from backend.graphql.connections import paginate
@@ -43,7 +44,7 @@ class EventQueries(graphene.ObjectType):
     async def resolve_events(root, info, from_=None, to=None, near=None, radius_km=None,
                              category_codes=None, first=None, after=None):
         queryset = await listing.occurrences_query(
-            from_ or utcnow(), to, near=(near.lat, near.lon) if near else None,
+            aware(from_) or utcnow(), aware(to), near=(near.lat, near.lon) if near else None,
             radius_km=radius_km, category_codes=category_codes)
 
         async def fetch(position, limit):

@@ -15,6 +15,7 @@ from among_kota.services.graphql.types import (
     ServiceSatisfactionType,
 )
 from among_kota.services.models import PublicService
+from among_kota.times import aware, plausible
 from backend import ids
 from backend.clock import utcnow
 from backend.errors import ServiceError
@@ -77,9 +78,10 @@ class ServiceQueries(graphene.ObjectType):
     @staticmethod
     @guarded(PUBLIC)
     async def resolve_service_satisfaction(root, info, service_id, from_=None, to=None):
-        end = to or utcnow()
-        start = from_ or end - timedelta(days=365)
-        if end <= start or end - start > timedelta(days=MAX_PERIOD_DAYS):
+        end = aware(to) or utcnow()
+        start = aware(from_) or (end - timedelta(days=365) if plausible(end) else end)
+        if not (plausible(start) and plausible(end)) or end <= start \
+                or end - start > timedelta(days=MAX_PERIOD_DAYS):
             raise ServiceError(C.INVALID_RANGE, "to", days=MAX_PERIOD_DAYS)
         parsed = ids.parse_id(service_id)
         service = await PublicService.get_or_none(

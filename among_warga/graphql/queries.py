@@ -13,13 +13,15 @@ from among_warga.api.types import (
 from among_warga.events import CategoryEvent, ComplaintEvent
 from among_warga.models import ComplaintCategory, ComplaintStatus
 from among_warga.visibility import public_distance, view_of
+from backend.accounts.events import AccountEvent
 from backend.graphql.core import guarded, paginate
 from backend.permissions import PUBLIC, SIGNED_IN
 from backend.read_cache import public_read
 
 # What changes a public answer about complaints: any complaint event (status, support count,
-# overdue flag, a new one) and a category saved by an admin (names, the sensitive flag).
-COMPLAINT_CHANGES = (*ComplaintEvent, CategoryEvent.SAVED)
+# overdue flag, a new one), a category saved by an admin (names, the sensitive flag), a
+# reporter who erased their account (their name).
+COMPLAINT_CHANGES = (*ComplaintEvent, CategoryEvent.SAVED, AccountEvent.ERASED)
 
 
 class BboxInput(graphene.InputObjectType):

@@ -184,3 +184,18 @@ async def test_the_feed_is_cached_revalidated_and_follows_new_complaints(
     # Refusals are not cached and say so.
     refused = await client.get(FEED, params={"bbox": "x"})
     assert refused.status_code == 400 and "etag" not in refused.headers
+
+
+async def test_a_reporter_who_erases_their_account_leaves_the_cached_map_at_once(
+        gql, client, make_user):
+    _, token = await make_user(Role.CITIZEN, name="Pelapor Yang Pergi")
+    photo = await upload_photo(client, token)
+    await submit(gql, token, photo_ids=[photo], visibility="PUBLIC")
+    for _ in range(2):  # the second answer from memory
+        card = (await gql(MAP, {"bbox": BATU_BBOX}))["data"]["publicComplaints"]["edges"][0]
+        assert card["node"]["reporterName"] == "Pelapor Yang Pergi"
+    deleted = await gql('mutation { deleteMyAccount(password: "kata-sandi-uji") { ok '
+                        "errors { code } } }", token=token)
+    assert deleted["data"]["deleteMyAccount"]["errors"] == []
+    card = (await gql(MAP, {"bbox": BATU_BBOX}))["data"]["publicComplaints"]["edges"][0]
+    assert card["node"]["reporterName"] is None

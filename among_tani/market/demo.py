@@ -88,13 +88,15 @@ async def _plan(context: DemoContext) -> list[DemoStep]:
 
     async def list_produce() -> None:
         villages = {phone: village for phone, _, village, _, _ in FARMERS}
-        for index, (phone, code, unit, price, quantity, variety, offset) in enumerate(LISTINGS):
+        for phone, code, unit, price, quantity, variety, offset in LISTINGS:
             user = await context.user(phone)
             principal = await principal_for(user)
             lat, lon = await _village_point(villages[phone])
+            # One small picture per farmer (a retry of the same client key returns it).
+            farmer_index = [f[0] for f in FARMERS].index(phone)
             photo = await upload_photo(
-                context.storage, owner_id=user.id, data=_demo_photo(index),
-                limits=limits_for(context.settings), client_key=f"tani-demo-{index}")
+                context.storage, owner_id=user.id, data=_demo_photo(farmer_index),
+                limits=limits_for(context.settings), client_key=f"tani-demo-{farmer_index}")
             today = context.now.astimezone(WIB).date()
             await listing_service.create_listing(principal, listing_service.ListingInput(
                 commodity_code=code, variety=variety, grade="A",
@@ -141,14 +143,14 @@ def _demo_photo(seed: int) -> bytes:
     from PIL import Image, ImageDraw
 
     rng = random.Random(f"tani-demo-photo:{seed}")
-    image = Image.new("RGB", (960, 720), (150, 110, 70))
+    image = Image.new("RGB", (480, 360), (150, 110, 70))
     draw = ImageDraw.Draw(image)
-    for y in range(0, 720, 48):
-        draw.line([(0, y), (960, y)], fill=(120, 85, 50), width=3)
+    for y in range(0, 360, 24):
+        draw.line([(0, y), (480, y)], fill=(120, 85, 50), width=2)
     colour = rng.choice([(200, 40, 40), (120, 180, 60), (240, 160, 40), (230, 230, 210),
                          (190, 60, 120)])
-    for _ in range(90):
-        x, y, r = rng.randint(60, 900), rng.randint(60, 660), rng.randint(28, 46)
+    for _ in range(40):
+        x, y, r = rng.randint(30, 450), rng.randint(30, 330), rng.randint(14, 23)
         shade = tuple(max(0, min(255, c + rng.randint(-30, 30))) for c in colour)
         draw.ellipse([x - r, y - r, x + r, y + r], fill=shade, outline=(60, 40, 20))
     out = io.BytesIO()

@@ -112,7 +112,8 @@ async def test_a_failing_handler_does_not_hold_up_the_others(installed):
 async def test_the_domains_handlers_are_declared_in_their_manifests():
     names = [h.name for h in handlers_module.handlers()]
     assert names == ["among_warga.notify-reporter", "command_center.notify-dispatch",
-                     "command_center.notify-escalation"]
+                     "command_center.notify-escalation", "tani_farming.push-question-steps",
+                     "tani_farming.push-advisory"]
     assert "event-handlers" in {j.name for j in registered_jobs(_settings())}
 
 

@@ -65,6 +65,15 @@ CUSTOM_SCALARS = {
     "Upload": st.text(max_size=20).map(_value),
     "DateTime": st.one_of(st.datetimes().map(lambda d: d.isoformat()), st.text()).map(_value),
     "JSONString": st.one_of(st.just("{}"), st.text()).map(_value),
+    "Rupiah": st.one_of(st.integers(min_value=-10, max_value=10**13).map(
+        lambda n: graphql.IntValueNode(value=str(n))), st.text().map(_value)),
+    "Quantity": st.one_of(st.decimals(allow_nan=False, allow_infinity=False, places=3).map(
+        lambda d: _value(str(d))), st.text().map(_value)),
+    "Date": st.one_of(st.dates().map(lambda d: d.isoformat()), st.text()).map(_value),
+    "GeoJSONGeometry": st.one_of(
+        st.just('{"type": "Polygon", "coordinates": [[[112.53, -7.86], [112.54, -7.86], '
+                '[112.54, -7.85], [112.53, -7.86]]]}'),
+        st.just("{}"), st.text()).map(_value),
 }
 
 

@@ -200,3 +200,30 @@ class TicketCounter(Model):
 
     class Meta:
         table = "complaint_ticket_counter"
+
+
+class Dispatch(Model):
+    # A complaint handed to an agency. Active while the agency holds the case; a recall or
+    # re-dispatch ends it (``ended_at``) but keeps the row for the record. Part of the
+    # complaint's state (the command center writes it, responders end it; both through this
+    # package's rules); its table predates the move from command_center (state-only
+    # migrations among_warga.0006 / command_center.0003, nothing rebuilt).
+    id = fields.IntField(primary_key=True)
+    complaint = fields.ForeignKeyField(
+        "among_warga.Complaint", related_name="dispatches", on_delete=fields.CASCADE
+    )
+    skpd: fields.ForeignKeyRelation[Skpd] = fields.ForeignKeyField(
+        "accounts.Skpd", related_name="dispatches", on_delete=fields.RESTRICT
+    )
+    note = fields.CharField(max_length=1000, default="")
+    active = fields.BooleanField(default=True)
+    dispatched_by = fields.ForeignKeyField(
+        "accounts.User", related_name="dispatches_made", null=True, on_delete=fields.SET_NULL
+    )
+    dispatched_at = fields.DatetimeField(auto_now_add=True)
+    accepted_at = fields.DatetimeField(null=True)
+    ended_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "dispatch"
+        indexes = (("skpd_id", "active"), ("complaint_id", "active"))

@@ -22,6 +22,7 @@ from among_warga.models import (
     Complaint,
     ComplaintCategory,
     ComplaintStatus,
+    Dispatch,
 )
 from among_warga.visibility import public_point
 from backend.errors import ServiceError
@@ -30,7 +31,6 @@ from backend.geo import spatial
 from backend.geo.errors import GeoErrorCode
 from backend.geo.geodesy import check_bbox
 from backend.media import services as media
-from command_center.models import Dispatch
 
 PUBLIC_POINTS = spatial.point_table(
     "complaint",

@@ -16,6 +16,7 @@ from among_warga.models import (
     Complaint,
     ComplaintCategory,
     ComplaintStatus,
+    Dispatch,
     TimelineEntry,
     TimelineKind,
 )
@@ -178,8 +179,6 @@ async def record_note(complaint: Complaint, change: Change) -> None:
 
 
 async def _record(complaint: Complaint, change: Change) -> None:
-    from command_center.models import Dispatch
-
     skpd_ids = change.skpd_ids
     if skpd_ids is None:
         skpd_ids = sorted(set(await Dispatch.filter(complaint_id=complaint.id, active=True)

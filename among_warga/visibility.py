@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from among_warga.models import (
     PUBLIC_VISIBILITIES,
     Complaint,
+    Dispatch,
     TimelineEntry,
     Visibility,
 )
@@ -37,7 +38,6 @@ from backend.accounts.models import Role
 from backend.accounts.services import Principal
 from backend.clock import utcnow
 from backend.geo.sql import fetch_all
-from command_center.models import Dispatch
 
 # Sensitive categories show on public maps snapped to a ~110 m grid (3 decimals of a degree).
 PUBLIC_ROUNDING_DECIMALS = 3

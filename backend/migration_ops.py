@@ -1,5 +1,7 @@
 """Migration operations Tortoise lacks, for hand-written migrations.
 
+``StateOnly`` changes only the migrations' model state (a model moving between apps).
+
 ``AlterTable`` runs several schema operations on one table as one unit. On SQLite an
 ``AlterField`` rebuilds the table (create a copy, copy the rows, drop the original, rename), and
 dropping a table that other tables reference with foreign keys ON deletes their rows through
@@ -58,3 +60,30 @@ class AlterTable(TortoiseOperation):
             state_editor.client = client
             if sqlite:
                 await client.execute_script("PRAGMA foreign_keys = ON")
+
+
+class StateOnly(TortoiseOperation):
+    """Operations that change only what the migrations know about the models, not the
+    database: e.g. a model moving from one app to another whose table stays as it is (a
+    ``DeleteModel`` in the old app and a ``CreateModel`` in the new one, each wrapped in
+    ``StateOnly`` — no table is dropped, created or rebuilt)."""
+
+    reduces_to_sql = False
+
+    def __init__(self, *operations: TortoiseOperation) -> None:
+        self.operations = operations
+
+    def describe(self) -> str:
+        return "(state only) " + "; ".join(op.describe() for op in self.operations)
+
+    def state_forward(self, app_label: str, state: Any) -> None:
+        for op in self.operations:
+            op.state_forward(app_label, state)
+
+    async def database_forward(self, app_label: str, old_state: Any, new_state: Any,
+                               state_editor: Any = None) -> None:
+        return None
+
+    async def database_backward(self, app_label: str, old_state: Any, new_state: Any,
+                                state_editor: Any = None) -> None:
+        return None

@@ -9,6 +9,7 @@ from typing import Any
 import graphene
 
 from backend import domains
+from backend.graphql.subscriptions import apply_declarations
 
 
 def build_schema() -> graphene.Schema:
@@ -20,7 +21,10 @@ def build_schema() -> graphene.Schema:
     subscription = (
         type("Subscription", (*subscriptions, graphene.ObjectType), {}) if subscriptions else None
     )
-    return graphene.Schema(query=query, mutation=mutation, subscription=subscription)
+    schema = graphene.Schema(query=query, mutation=mutation, subscription=subscription)
+    # Which subscription renderings may be shared (backend/graphql/subscriptions.py).
+    apply_declarations(schema)
+    return schema
 
 
 @functools.cache

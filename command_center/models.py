@@ -1,4 +1,7 @@
-"""Command center: who gets which report (routing is data, FixMyStreet's "contacts")."""
+"""Command center: who gets which report (routing is data, FixMyStreet's "contacts").
+
+Which agency holds a case (``Dispatch``) is part of the complaint's state and lives with it
+in among_warga.models."""
 
 from __future__ import annotations
 
@@ -25,27 +28,3 @@ class RoutingRule(Model):
     class Meta:
         table = "routing_rule"
         unique_together = (("category_code", "area_code", "skpd"),)
-
-
-class Dispatch(Model):
-    # A complaint handed to an agency. Active while the agency holds the case; a recall or
-    # re-dispatch ends it (``ended_at``) but keeps the row for the record.
-    id = fields.IntField(primary_key=True)
-    complaint = fields.ForeignKeyField(
-        "among_warga.Complaint", related_name="dispatches", on_delete=fields.CASCADE
-    )
-    skpd: fields.ForeignKeyRelation[Skpd] = fields.ForeignKeyField(
-        "accounts.Skpd", related_name="dispatches", on_delete=fields.RESTRICT
-    )
-    note = fields.CharField(max_length=1000, default="")
-    active = fields.BooleanField(default=True)
-    dispatched_by = fields.ForeignKeyField(
-        "accounts.User", related_name="dispatches_made", null=True, on_delete=fields.SET_NULL
-    )
-    dispatched_at = fields.DatetimeField(auto_now_add=True)
-    accepted_at = fields.DatetimeField(null=True)
-    ended_at = fields.DatetimeField(null=True)
-
-    class Meta:
-        table = "dispatch"
-        indexes = (("skpd_id", "active"), ("complaint_id", "active"))

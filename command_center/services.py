@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from among_warga.case_errors import CaseErrorCode as Code
+from among_warga.case_errors import case_text
 from among_warga.events import ComplaintEvent as Event
 from among_warga.models import (
     OPEN_STATUSES,
@@ -12,6 +14,7 @@ from among_warga.models import (
     Complaint,
     ComplaintCategory,
     ComplaintStatus,
+    Dispatch,
 )
 from among_warga.spatial import follow_category_flag
 from among_warga.transitions import Change, change_status, record_note, refused
@@ -20,13 +23,11 @@ from backend.accounts.models import AuditLog, Skpd, User
 from backend.clock import utcnow
 from backend.errors import FieldError, ServiceError
 from backend.events import unit_of_work
-from command_center.errors import CaseErrorCode as Code
-from command_center.models import Dispatch, RoutingRule
+from command_center.models import RoutingRule
 
 S = ComplaintStatus
 COMMAND_CENTER = "Command Center"
 DUPLICATE_OF_HIDDEN_NOTE = "Sama dengan laporan lain yang sudah ditangani."
-NOTE_MAX = 2000
 
 
 async def load_case(complaint_id: int) -> Complaint:
@@ -36,15 +37,6 @@ async def load_case(complaint_id: int) -> Complaint:
     return complaint
 
 
-def _note(text: str | None, *, required: bool = False, field: str = "note") -> str:
-    note = (text or "").strip()
-    if required and not note:
-        raise ServiceError(Code.REASON_REQUIRED, field)
-    if len(note) > NOTE_MAX:
-        raise ServiceError(Code.NOTE_TOO_LONG, field)
-    return note
-
-
 async def _audit(actor: User, action: str, complaint: Complaint, **detail: object) -> None:
     await AuditLog.create(actor=actor, action=action, target_type="Complaint",
                           target_id=str(complaint.id), detail=detail)
@@ -52,7 +44,7 @@ async def _audit(actor: User, action: str, complaint: Complaint, **detail: objec
 
 async def verify(actor: User, complaint_id: int, note: str | None = None) -> Complaint:
     complaint = await load_case(complaint_id)
-    note = _note(note)
+    note = case_text(note)
     async with unit_of_work():
         await change_status(complaint, Change(S.VERIFIED, Event.COMPLAINT_VERIFIED, actor,
                                               COMMAND_CENTER, note=note),
@@ -63,7 +55,7 @@ async def verify(actor: User, complaint_id: int, note: str | None = None) -> Com
 
 async def reject(actor: User, complaint_id: int, reason: str) -> Complaint:
     complaint = await load_case(complaint_id)
-    reason = _note(reason, required=True, field="reason")
+    reason = case_text(reason, field="reason", required=True)
     if complaint.status not in (S.SUBMITTED, S.VERIFIED):
         raise refused(complaint.status, (S.SUBMITTED, S.VERIFIED), code=Code.INVALID_TRANSITION)
     async with unit_of_work():
@@ -114,7 +106,7 @@ async def change_category(actor: User, complaint_id: int, category_code: str,
     if category is None:
         raise ServiceError(Code.UNKNOWN_CATEGORY, "categoryCode", codes=category_code)
     previous = complaint.category.code
-    note = _note(note) or f"Kategori diubah: {complaint.category.name_id} → {category.name_id}."
+    note = case_text(note) or f"Kategori diubah: {complaint.category.name_id} → {category.name_id}."
     public_lat, public_lon = public_point(complaint.lat, complaint.lon,
                                           category.sensitive_location)
     async with unit_of_work():
@@ -157,7 +149,7 @@ async def dispatch(actor: User, complaint_id: int, skpd_codes: Iterable[str] = (
     complaint = await load_case(complaint_id)
     skpds = await _skpds(list(skpd_codes), list(skpd_ids))
     wanted = sorted(s.id for s in skpds)
-    note = _note(note)
+    note = case_text(note)
     if complaint.status not in DISPATCHABLE:
         raise refused(complaint.status, DISPATCHABLE, code=Code.INVALID_TRANSITION)
     names = ", ".join(s.name for s in sorted(skpds, key=lambda s: s.code))
@@ -214,7 +206,7 @@ async def _skpds(codes: list[str], ids: list[int]) -> list[Skpd]:
 async def recall(actor: User, complaint_id: int, reason: str) -> Complaint:
     """Take the case back from every agency (back to VERIFIED, to be re-dispatched)."""
     complaint = await load_case(complaint_id)
-    reason = _note(reason, required=True, field="reason")
+    reason = case_text(reason, field="reason", required=True)
     if complaint.status not in (S.DISPATCHED, S.IN_PROGRESS):
         raise refused(complaint.status, (S.DISPATCHED, S.IN_PROGRESS),
                       code=Code.INVALID_TRANSITION)

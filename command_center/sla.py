@@ -9,13 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from among_warga.events import ComplaintEvent
-from among_warga.models import OPEN_STATUSES, Complaint, ComplaintStatus
+from among_warga.models import OPEN_STATUSES, Complaint, ComplaintStatus, Dispatch
 from among_warga.transitions import Change, record_note
 from backend.clock import utcnow
 from backend.events import unit_of_work
 from backend.jobs import Job
 from backend.settings import Settings
-from command_center.models import Dispatch
 
 STAGE = {
     ComplaintStatus.SUBMITTED: "triage", ComplaintStatus.VERIFIED: "triage",

@@ -9,13 +9,13 @@ from datetime import timedelta
 from among_warga.demo import PLAN
 from among_warga.demo_photos import render_photo
 from among_warga.demo_week import DESCRIPTIONS, PlannedCase, WeekPlan
+from among_warga.models import Dispatch
 from backend.accounts.models import Role
 from backend.accounts.services import Principal
 from backend.clock import WIB, utcnow
 from backend.demo import DEMO_ACCOUNTS, SKPDS, DemoContext, DemoLoader, DemoStep
 from backend.media.services import limits_for, upload_photo
 from command_center.demo import ROUTING
-from command_center.models import Dispatch
 from responder import services as field
 
 # Agencies that receive cases and have no sign-in demo account get a field officer who exists

@@ -26,6 +26,8 @@ from backend.app import create_app
 from backend.settings import Settings
 from tests.querycount import count_queries  # noqa: F401 (fixture: SQL statements sent)
 
+pytest_plugins = ("tests.logwatch",)
+
 TEST_DATABASE_URL = os.environ.get("BATT_TEST_DATABASE_URL", "").strip()
 USING_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
 
@@ -122,7 +124,12 @@ async def truncate_all() -> None:
 @pytest.fixture(autouse=True)
 async def clean_database(database: Settings) -> AsyncIterator[None]:
     yield
-    await truncate_all()
+    from tests.logwatch import harvest_identifiers  # (a plugin: imported by pytest first)
+
+    try:
+        await harvest_identifiers()  # for the whole suite's log check (tests/logwatch.py)
+    finally:
+        await truncate_all()
 
 
 @pytest.fixture

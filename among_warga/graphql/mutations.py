@@ -3,13 +3,13 @@ from __future__ import annotations
 import graphene
 
 from among_warga import categories_admin, services
-from among_warga.errors import ComplaintErrorCode
-from among_warga.graphql.types import (
+from among_warga.api.types import (
     ComplaintCategoryType,
     ComplaintError,
     ComplaintType,
     VisibilityEnum,
 )
+from among_warga.errors import ComplaintErrorCode
 from among_warga.models import Visibility
 from among_warga.visibility import view_of
 from backend import ratelimit

@@ -3,7 +3,7 @@ from __future__ import annotations
 import graphene
 
 from among_warga import listing, services
-from among_warga.graphql.types import (
+from among_warga.api.types import (
     ComplaintCategoryType,
     ComplaintConnection,
     ComplaintStatusEnum,

@@ -33,8 +33,6 @@ from graphql import (
     get_operation_ast,
 )
 from graphql.execution import create_source_event_stream
-from graphql.language import FieldNode, visit
-from graphql.language.visitor import Visitor
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from backend import ratelimit
@@ -45,6 +43,7 @@ from backend.graphql.context import RequestContext
 from backend.graphql.documents import DocumentGate
 from backend.graphql.http import finish_operation, format_error, is_awaitable, result_body
 from backend.graphql.limits import BadRequest, decode_json
+from backend.graphql.subscriptions import rendering_is_shared
 from backend.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -71,28 +70,14 @@ class _Closed(Exception):
     pass
 
 
-# One rendering of an event per (event, query, variables, audience) in this process, shared by
+# One rendering of an event per (event, query, variables, viewer) in this process, shared by
 # every subscription asking the same thing: with a thousand subscribers, executing and
 # encoding the same result once per subscriber dominated the fan-out. Small: events are
-# consumed as they arrive.
+# consumed as they arrive. The viewer is None only where the subscription field declares its
+# rendering shareable (backend/graphql/subscriptions.py); by default it is the subscriber's
+# rights (user, roles, SKPD), so no one ever receives a rendering made for someone else.
 _RENDERED: dict[tuple[Any, ...], str] = {}
 _RENDERED_MAX = 256
-# Fields whose value depends on who is looking (a complaint's view is shaped per viewer);
-# documents selecting one are rendered per user, all others once for everyone the bus let
-# the event through to.
-_VIEWER_DEPENDENT_FIELDS = frozenset({"complaint"})
-
-
-def _per_viewer(document: Any) -> bool:
-    found = False
-
-    class Finder(Visitor):
-        def enter_field(self, node: FieldNode, *_: Any) -> None:
-            nonlocal found
-            found = found or node.name.value in _VIEWER_DEPENDENT_FIELDS
-
-    visit(document, Finder())
-    return found
 
 
 class SessionMonitor:
@@ -474,7 +459,7 @@ class _Connection:
                 if isinstance(stream, ExecutionResult):
                     await self._error(operation_id, stream.errors or [])
                     return
-                await self._pump(operation_id, stream, document, query, kwargs)
+                await self._pump(operation_id, stream, document, operation, query, kwargs)
             else:
                 result = execute(self.endpoint.schema, document, is_awaitable=is_awaitable,
                                  **kwargs)
@@ -499,16 +484,16 @@ class _Connection:
                     "Internal server error.", extensions={"code": "INTERNAL_SERVER_ERROR"})])
 
     async def _pump(self, operation_id: str, stream: AsyncIterator[Any], document: Any,
-                    query: str, kwargs: dict[str, Any]) -> None:
+                    operation: Any, query: str, kwargs: dict[str, Any]) -> None:
         # Each source event is executed here rather than through graphql-core's subscribe()
         # wrapper, which starts two tasks and an asyncio.wait per event and subscriber.
-        audience = None
-        if _per_viewer(document):
+        viewer: Any = None
+        if not rendering_is_shared(self.endpoint.schema, document, operation):
             principal = await kwargs["context_value"].principal()
-            audience = principal.user.id if principal else None
+            viewer = ("viewer", principal.rights) if principal else ("signed-out",)
         shared = (query, kwargs.get("operation_name"),
                   json.dumps(kwargs.get("variable_values"), sort_keys=True, default=str),
-                  audience)
+                  viewer)
         head = '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":'
         try:
             async for event in stream:

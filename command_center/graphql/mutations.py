@@ -2,27 +2,12 @@ from __future__ import annotations
 
 import graphene
 
-from among_warga.graphql.types import ComplaintType
-from among_warga.visibility import view_of
+from among_warga.api.cases import CaseError, CasePayloadFields, case_id, case_payload
+from among_warga.case_errors import CaseErrorCode
 from backend.errors import ServiceError
-from backend.graphql.core import BaseMutation, error_type, parse_int_id
+from backend.graphql.core import BaseMutation, parse_int_id
 from backend.permissions import OPERATOR
 from command_center import services
-from command_center.errors import CaseErrorCode
-
-CaseError = error_type("CaseError", CaseErrorCode)
-
-
-def case_id(value) -> int:
-    return parse_int_id(value, CaseErrorCode.NOT_FOUND, "id")
-
-
-class CasePayloadFields:
-    complaint = graphene.Field(ComplaintType)
-
-
-async def case_payload(info, complaint) -> dict:
-    return {"complaint": await view_of(complaint, await info.context.principal())}
 
 
 class VerifyComplaint(CasePayloadFields, BaseMutation):

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import graphene
 
-from among_warga.graphql.types import ComplaintConnection, ComplaintStatusEnum
+from among_warga.api.types import ComplaintConnection, ComplaintStatusEnum
+from among_warga.case_errors import CaseErrorCode
 from among_warga.listing import viewer_nodes
-from among_warga.models import OPEN_STATUSES, Complaint, ComplaintStatus
+from among_warga.models import OPEN_STATUSES, Complaint, ComplaintStatus, Dispatch
 from backend.accounts.graphql.types import SkpdType
 from backend.accounts.models import Skpd
 from backend.clock import utcnow
@@ -13,8 +14,6 @@ from backend.events.bus import latest_event_id
 from backend.graphql.core import guarded, paginate, parse_int_id
 from backend.permissions import OPERATOR, SIGNED_IN
 from command_center import services
-from command_center.errors import CaseErrorCode
-from command_center.models import Dispatch
 
 
 class SkpdWorkloadType(graphene.ObjectType):

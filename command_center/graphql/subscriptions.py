@@ -7,6 +7,7 @@ from among_warga.listing import find_complaint
 from backend.errors import Forbidden
 from backend.events.audience import viewer_keys
 from backend.graphql.core import guarded, stream_cursor
+from backend.graphql.subscriptions import shared_rendering
 from backend.permissions import SIGNED_IN
 from command_center.graphql.types import CaseEventType
 from command_center.streams import case_filter
@@ -25,17 +26,19 @@ def _complaints_only(event) -> bool:
 
 
 class CommandCenterSubscriptions(graphene.ObjectType):
-    command_center_events = graphene.Field(
+    # The event as the payload recorded it is the same for everyone the audience let it
+    # through to (its `complaint` is declared per viewer).
+    command_center_events = shared_rendering(graphene.Field(
         CaseEventType, required=True, after=graphene.String(),
         description="Every event the caller may see — operators all, responders their SKPD's "
         "cases, residents their own — replayed from `after` (a cursor), then live; none "
         "missed or repeated at the seam. Omit `after` to start at the live edge.",
-    )
-    case_updates = graphene.Field(
+    ))
+    case_updates = shared_rendering(graphene.Field(
         CaseEventType, required=True, id=graphene.ID(required=True),
         after=graphene.String(),
         description="Live events of one complaint (the reporter's app, the assigned SKPD).",
-    )
+    ))
 
     @staticmethod
     @guarded(SIGNED_IN)

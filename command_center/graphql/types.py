@@ -4,11 +4,12 @@ from datetime import datetime
 
 import graphene
 
+from among_warga.api.types import ComplaintStatusEnum, ComplaintType
 from among_warga.events import ComplaintEvent
-from among_warga.graphql.types import ComplaintStatusEnum, ComplaintType
 from among_warga.listing import find_complaint
 from among_warga.models import ComplaintStatus
 from among_warga.visibility import view_of
+from backend.graphql.subscriptions import per_viewer
 
 EventTypeEnum = graphene.Enum.from_enum(ComplaintEvent, name="CaseEventKind")
 
@@ -40,9 +41,10 @@ class CaseEventType(graphene.ObjectType):
     occurred_at = graphene.DateTime(required=True)
     case = graphene.Field(CaseSummaryType, required=True)
     note = graphene.String(description="The public reason or note that came with the change.")
-    complaint = graphene.Field(
+    # Shaped by who is looking: a document selecting it is rendered per viewer.
+    complaint = per_viewer(graphene.Field(
         ComplaintType, description="The complaint now, as the subscriber may see it."
-    )
+    ))
 
     @staticmethod
     def resolve_cursor(event, info):

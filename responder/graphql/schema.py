@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import graphene
 
-from among_warga.graphql.types import ComplaintConnection, ComplaintStatusEnum
+from among_warga.api.cases import CaseError, CasePayloadFields, case_id, case_payload
+from among_warga.api.types import ComplaintConnection, ComplaintStatusEnum
 from among_warga.listing import viewer_nodes
 from among_warga.models import ComplaintStatus
-from backend.accounts.models import Role
 from backend.graphql.core import BaseMutation, guarded, paginate, parse_int_id
-from backend.permissions import any_role
-from command_center.errors import CaseErrorCode
-from command_center.graphql.mutations import CaseError, CasePayloadFields, case_id, case_payload
 from responder import services
-
-RESPONDER = any_role(Role.RESPONDER)
+from responder.errors import ResponderErrorCode
+from responder.permissions import RESPONDER
 
 
 def _photo_ids(values, field: str) -> list[int]:
-    return [parse_int_id(v, CaseErrorCode.PHOTO_NOT_FOUND, field) for v in values or []]
+    return [parse_int_id(v, ResponderErrorCode.PHOTO_NOT_FOUND, field) for v in values or []]
 
 
 class ResponderQueries(graphene.ObjectType):

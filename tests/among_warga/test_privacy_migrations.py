@@ -140,9 +140,18 @@ async def test_the_privacy_migrations_on_data_in_use(old_database):
     await tortoise_migrate(config=config, target="among_warga.0003_overdue_flag")
     await tortoise_migrate(config=config, target="events.0001_initial")
     ids = await fill_the_old_way(Raw())
+    # A dispatch while the table was command_center's.
+    await tortoise_migrate(config=config, target="command_center.0002_dispatch")
+    ids["dispatch"] = await Raw().insert("dispatch", complaint_id=ids["trash"],
+                                         skpd_id=ids["dpupr"], note="", active=True,
+                                         dispatched_at=NOW)
 
     await tortoise_migrate(config=config)
     raw = Raw()
+    # Dispatch moved to among_warga by state only: the same table, the row untouched.
+    [held] = await raw.rows("SELECT id, complaint_id, skpd_id, active FROM dispatch")
+    assert (held["id"], held["complaint_id"], held["skpd_id"]) == (
+        ids["dispatch"], ids["trash"], ids["dpupr"])
     points = {r["id"]: (r["public_lat"], r["public_lon"])
               for r in await raw.rows("SELECT id, public_lat, public_lon FROM complaint")}
     assert points[ids["drugs"]] == (-7.871, 112.527)

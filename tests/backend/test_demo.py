@@ -17,6 +17,7 @@ from among_warga.models import (
     Complaint,
     ComplaintPhoto,
     ComplaintStatus,
+    Dispatch,
     TimelineEntry,
     TimelineKind,
     Visibility,
@@ -27,7 +28,7 @@ from backend.demo import DEMO_ACCOUNTS, seed_demo
 from backend.events.models import DomainEvent
 from backend.media.models import Photo
 from backend.push.models import PushMessage, PushStatus
-from command_center.models import Dispatch, RoutingRule
+from command_center.models import RoutingRule
 
 S = ComplaintStatus
 CITY = {"south": -7.96, "west": 112.44, "north": -7.74, "east": 112.61}

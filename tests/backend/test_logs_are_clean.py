@@ -200,3 +200,17 @@ def test_redaction_catches_identifiers_however_written():
     # Ordinary numbers stay: ids, durations, counts, ticket numbers.
     assert redact("complaint 42 took 81.5 ms, BTU-2611-00042, 1200 rows") == (
         "complaint 42 took 81.5 ms, BTU-2611-00042, 1200 rows")
+
+
+def test_the_whole_suite_log_check_finds_a_phone_a_nik_and_a_token():
+    """tests/logwatch.py fails the run when any line of the suite's logs holds these."""
+    from tests.logwatch import leaks, phone_forms
+
+    needles = set(phone_forms("+6281288800009")) | {"3579014107900089"}
+    lines = [("t", '{"message": "sms to 081288800009"}'),
+             ("t", '{"message": "nik 3579014107900089"}'),
+             ("t", '{"message": "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig"}'),
+             ("t", '{"message": "login", "password": "rahasia"}'),
+             ("t", '{"message": "login for [phone] with password ***"}')]
+    assert [line for _, line in lines if leaks([("t", line)], needles)] == [
+        text for _, text in lines[:4]]

@@ -50,6 +50,13 @@ class NoteEventType(graphene.ObjectType):
     cursor = graphene.String(required=True)
     type = graphene.String(required=True)
     text = graphene.String()
+    # Depends on who is looking, and declared nowhere: rendered per viewer by default.
+    seen_by = graphene.String()
+
+    @staticmethod
+    async def resolve_seen_by(event, info):
+        principal = await info.context.principal()
+        return principal.user.name if principal else None
 
     @staticmethod
     def resolve_cursor(event, info):

@@ -3,21 +3,12 @@ from __future__ import annotations
 import graphene
 
 from backend.accounts.errors import AccountErrorCode
-from backend.accounts.models import Role, Skpd, UserRole
-from backend.graphql.core import BaseLoader, connection_for, error_type
+from backend.accounts.graphql.dataloaders import RoleGrantsByUserIdLoader
+from backend.accounts.models import Role, Skpd
+from backend.graphql.core import connection_for, error_type
 
 RoleEnum = graphene.Enum.from_enum(Role, name="Role", description="What a user may do in BATT.")
 AccountError = error_type("AccountError", AccountErrorCode)
-
-
-class RoleGrantsByUserIdLoader(BaseLoader):
-    default: list = []
-
-    async def fetch(self, keys):
-        grants: dict[int, list[UserRole]] = {}
-        for grant in await UserRole.filter(user_id__in=keys).select_related("skpd"):
-            grants.setdefault(grant.user_id, []).append(grant)
-        return grants
 
 
 class SkpdType(graphene.ObjectType):

@@ -4,19 +4,15 @@ import graphene
 
 from backend.geo import services
 from backend.geo.errors import GeoErrorCode
+from backend.geo.graphql.dataloaders import AreaByIdLoader
 from backend.geo.models import Area, AreaLevel
-from backend.graphql.core import BaseLoader, error_type
+from backend.graphql.core import error_type
 
 AreaLevelEnum = graphene.Enum.from_enum(
     AreaLevel, name="AreaLevel",
     description="CITY = Kota Batu, DISTRICT = kecamatan, VILLAGE = desa/kelurahan.",
 )
 GeoError = error_type("GeoError", GeoErrorCode)
-
-
-class AreaByIdLoader(BaseLoader):
-    async def fetch(self, keys):
-        return {area.id: area for area in await Area.filter(id__in=keys)}
 
 
 async def _ancestor(area: Area, info, level: AreaLevel) -> Area | None:

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from among_warga.categories import seed_categories
 from among_warga.events import ComplaintEvent
-from among_warga.models import Complaint, ComplaintCategory, ComplaintStatus
+from among_warga.models import Complaint, ComplaintCategory, ComplaintStatus, Dispatch
 from backend.accounts import services as accounts
 from backend.accounts.models import Role, Skpd, UserRole
 from backend.clock import utcnow
@@ -27,7 +27,6 @@ from backend.events.models import DomainEvent
 from backend.push.models import Device, Platform, PushMessage, PushStatus
 from backend.push.services import enqueue_push
 from backend.settings import Settings
-from command_center.models import Dispatch
 from tests.backend.push.conftest import write_service_account
 from tests.backend.push.fake_fcm import FakeFcm
 from tests.command_center.conftest import free_port

@@ -1,6 +1,11 @@
+"""Refusals of work on a case, shared by the command center and the agencies' responders
+(one ``CaseError`` type in the API, among_warga/api/cases.py), and the one rule for the
+notes and reasons written on a case."""
+
 from __future__ import annotations
 
 from backend.errors import ErrorCode, messages
+from backend.text import TextRule
 
 
 class CaseErrorCode(ErrorCode):
@@ -47,3 +52,15 @@ messages({
     C.NOT_DISPATCHED: ("Kasus ini sedang tidak ditugaskan ke SKPD mana pun.",
                        "The case is not assigned to any SKPD now."),
 })
+
+
+# A note on a case (public or internal) and a reason (rejection, recall, return): one rule.
+NOTE_MAX = 2000
+MAX_PHOTOS = 5
+NOTE = TextRule(max=NOTE_MAX, too_long=C.NOTE_TOO_LONG, required=C.NOTE_REQUIRED)
+REASON = TextRule(max=NOTE_MAX, too_long=C.NOTE_TOO_LONG, required=C.REASON_REQUIRED)
+
+
+def case_text(value: str | None, *, field: str = "note", required: bool = False) -> str:
+    """A note (``field="note"``) or reason (any other field) written on a case, cleaned."""
+    return (NOTE if field == "note" else REASON).clean(value, field=field, required=required)

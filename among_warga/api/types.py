@@ -3,21 +3,26 @@ from __future__ import annotations
 import graphene
 
 from among_warga.errors import ComplaintErrorCode
+from among_warga.graphql.dataloaders import (
+    ActiveSkpdsByComplaintIdLoader,
+    CategoryByIdLoader,
+    DuplicateOriginalLoader,
+    PhotosByComplaintIdLoader,
+    SupportedByViewerLoader,
+    TimelineByComplaintIdLoader,
+    UserByIdLoader,
+)
 from among_warga.models import (
     OPEN_STATUSES,
-    Complaint,
-    ComplaintCategory,
     ComplaintStatus,
-    ComplaintSupport,
     TimelineEntry,
     TimelineKind,
     Visibility,
 )
-from among_warga.visibility import Policy, View, log_personal_data_read
+from among_warga.visibility import View, log_personal_data_read
 from backend.accounts.graphql.types import SkpdType
-from backend.accounts.models import User
 from backend.clock import utcnow
-from backend.graphql.core import BaseLoader, connection_for, error_type
+from backend.graphql.core import connection_for, error_type
 from backend.i18n import bilingual_field
 from backend.media.graphql.dataloaders import PhotoByIdLoader
 from backend.media.graphql.types import PhotoType
@@ -31,76 +36,6 @@ VisibilityEnum = graphene.Enum.from_enum(
 )
 TimelineKindEnum = graphene.Enum.from_enum(TimelineKind, name="TimelineKind")
 ComplaintError = error_type("ComplaintError", ComplaintErrorCode)
-
-
-class CategoryByIdLoader(BaseLoader):
-    async def fetch(self, keys):
-        return {c.id: c for c in await ComplaintCategory.filter(id__in=keys)}
-
-
-class UserByIdLoader(BaseLoader):
-    async def fetch(self, keys):
-        return {u.id: u for u in await User.filter(id__in=keys)}
-
-
-class PhotoIdsByComplaintIdLoader(BaseLoader):
-    default: list = []
-
-    async def fetch(self, keys):
-        from among_warga.models import ComplaintPhoto
-
-        found: dict[int, list[int]] = {}
-        for link in await ComplaintPhoto.filter(complaint_id__in=keys).order_by("position"):
-            found.setdefault(link.complaint_id, []).append(link.photo_id)
-        return found
-
-
-class ActiveSkpdsByComplaintIdLoader(BaseLoader):
-    default: list = []
-
-    async def fetch(self, keys):
-        from command_center.models import Dispatch
-
-        found: dict[int, list] = {}
-        for d in await Dispatch.filter(complaint_id__in=keys, active=True).select_related("skpd"):
-            found.setdefault(d.complaint_id, []).append(d.skpd)
-        return {k: sorted(v, key=lambda s: s.code) for k, v in found.items()}
-
-
-class TimelineByComplaintIdLoader(BaseLoader):
-    default: list = []
-
-    async def fetch(self, keys):
-        found: dict[int, list[TimelineEntry]] = {}
-        for entry in await TimelineEntry.filter(complaint_id__in=keys).order_by("id"):
-            found.setdefault(entry.complaint_id, []).append(entry)
-        return found
-
-
-class DuplicateOriginalLoader(BaseLoader):
-    """The original of a duplicate, as a reference — only if this caller may see it (a
-    PUBLIC duplicate of a CONFIDENTIAL original must not name it); decided for every
-    original the page points at with one policy call."""
-
-    async def fetch(self, keys):
-        originals = await Complaint.filter(id__in=keys)
-        views = await Policy(await self.context.principal()).views(originals)
-        return {v.complaint.id: DuplicateRefType(id=v.complaint.id,
-                                                 ticket_number=v.complaint.ticket_number)
-                for v in views if v is not None}
-
-
-class SupportedByViewerLoader(BaseLoader):
-    default = False
-
-    async def fetch(self, keys):
-        principal = await self.context.principal()
-        if principal is None:
-            return {}
-        supported = await ComplaintSupport.filter(
-            complaint_id__in=keys, user_id=principal.user.id
-        ).values_list("complaint_id", flat=True)
-        return {cid: True for cid in supported}
 
 
 class ComplaintCategoryType(graphene.ObjectType):
@@ -302,8 +237,11 @@ class ComplaintType(graphene.ObjectType):
     async def resolve_duplicate_of(view, info):
         if view.complaint.duplicate_of_id is None:
             return None
-        return await info.context.loader(DuplicateOriginalLoader).load(
+        original = await info.context.loader(DuplicateOriginalLoader).load(
             view.complaint.duplicate_of_id)
+        if original is None:
+            return None
+        return DuplicateRefType(id=original.id, ticket_number=original.ticket_number)
 
     @staticmethod
     def resolve_rating(view, info):
@@ -311,8 +249,7 @@ class ComplaintType(graphene.ObjectType):
 
     @staticmethod
     async def resolve_photos(view, info):
-        ids = await info.context.loader(PhotoIdsByComplaintIdLoader).load(view.complaint.id)
-        return await _photos(info, ids)
+        return await info.context.loader(PhotosByComplaintIdLoader).load(view.complaint.id)
 
     @staticmethod
     async def resolve_timeline(view, info):

@@ -79,6 +79,10 @@ CUSTOM_SCALARS = {
         st.decimals(min_value=-10, max_value=10**10, places=4, allow_nan=False).map(
             lambda d: _value(str(d))),
         st.text(max_size=12).map(_value)),
+    "GeoJSONGeometry": st.one_of(
+        st.just('{"type": "Polygon", "coordinates": [[[112.53, -7.86], [112.54, -7.86], '
+                '[112.54, -7.85], [112.53, -7.86]]]}'),
+        st.just("{}"), st.text()).map(_value),
 }
 
 

@@ -13,10 +13,19 @@ from pathlib import Path
 import httpx
 import pytest
 
-from among_tani.registry.demo import tani_demo_people
 from among_warga.demo_week import REPORTERS
 from backend.demo import DEMO_ACCOUNTS
 from responder.demo import field_staff
+
+
+def tani_demo_people() -> set[str]:
+    """Phones of the Among Tani demo people (registry and farming) without a demo account."""
+    from among_tani.farming.demo import DISTAN_PHONE, NEIGHBOURS
+    from among_tani.registry.demo import BUYERS, FARMERS, PPL_VILLAGES
+
+    phones = {p for p, *_ in FARMERS} | {p for p, *_ in BUYERS} | set(PPL_VILLAGES)
+    phones |= {DISTAN_PHONE} | {p for p, _ in NEIGHBOURS}
+    return phones - {a.phone for a in DEMO_ACCOUNTS}
 
 BATT = str(Path(sys.executable).with_name("batt"))
 

@@ -6,6 +6,7 @@ import graphene
 
 from among_tani.farming import advisories, groups, outbreaks, questions, records
 from among_tani.farming.errors import FarmingErrorCode as Code
+from among_tani.farming.graphql.scalars import GeoJSONGeometry
 from among_tani.farming.graphql.types import (
     AdvisoryType,
     CropQuestionType,
@@ -48,7 +49,7 @@ def _photo_ids(values) -> list[int]:
 
 class ParcelInput(graphene.InputObjectType):
     name = graphene.String(required=True)
-    geometry = graphene.JSONString(description="An RFC 7946 Polygon (lon, lat) inside Kota "
+    geometry = GeoJSONGeometry(description="An RFC 7946 Polygon (lon, lat) inside Kota "
                                    "Batu; or leave it out and give lat, lon and areaHa.")
     lat = graphene.Float()
     lon = graphene.Float()
@@ -363,7 +364,7 @@ class PublishAdvisoryInput(graphene.InputObjectType):
     body_en = graphene.String(description="Markdown.")
     commodity_codes = graphene.List(graphene.NonNull(graphene.String), required=True)
     village_codes = graphene.List(graphene.NonNull(graphene.String))
-    area = graphene.JSONString(description="A drawn target area (RFC 7946 Polygon).")
+    area = GeoJSONGeometry(description="A drawn target area (RFC 7946 Polygon).")
     severity = SeverityEnum()
     valid_from = graphene.DateTime()
     valid_until = graphene.DateTime()

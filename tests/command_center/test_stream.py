@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -229,6 +230,8 @@ async def test_a_bus_without_subscribers_reads_nothing_and_joins_at_the_live_edg
 
 
 BATT = str(Path(sys.executable).with_name("batt"))
+# How long a server process may take to start before the test calls it broken.
+STARTUP_SECONDS = 120
 
 
 def start_server(settings, port: int) -> subprocess.Popen:
@@ -240,17 +243,21 @@ def start_server(settings, port: int) -> subprocess.Popen:
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-async def wait_ready(port: int) -> None:
+async def wait_ready(port: int, process: subprocess.Popen | None = None) -> None:
     import httpx
 
+    # A new process announces nothing: its readiness endpoint is polled, as long as the
+    # process lives. The budget only bounds a broken start (a loaded machine takes its time).
+    deadline = time.monotonic() + STARTUP_SECONDS
     async with httpx.AsyncClient() as http:
-        # A new process announces nothing: its readiness endpoint is polled.
-        for _ in range(150):
+        while time.monotonic() < deadline:
             try:
                 if (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
+            if process is not None and process.poll() is not None:
+                raise AssertionError(f"the server exited ({process.returncode}) while starting")
             await asyncio.sleep(0.1)
     raise AssertionError("server did not start")
 
@@ -266,7 +273,7 @@ async def test_killed_server_reconnect_with_cursor_gets_every_event_once(
     port = free_port()
     server = start_server(settings, port)
     try:
-        await wait_ready(port)
+        await wait_ready(port, server)
         received: list[int] = []
         async with Collector(f"127.0.0.1:{port}", operator,
                              variables={"after": str(start)}) as stream:
@@ -278,7 +285,7 @@ async def test_killed_server_reconnect_with_cursor_gets_every_event_once(
             await stream.ended()  # the client saw the connection die: its events are final
             received += [int(e["cursor"]) for e in stream.events]
         server = start_server(settings, port)
-        await wait_ready(port)
+        await wait_ready(port, server)
         async with Collector(f"127.0.0.1:{port}", operator,
                              variables={"after": str(received[-1])}) as resumed:
             expected = [e.id for e in await DomainEvent.filter(id__gt=start).order_by("id")]

@@ -127,7 +127,7 @@ class Chromium:
         # Chromium writes its DevTools port here once it listens; polled, as nothing else
         # announces it.
         port_file = self.profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while not (port_file.exists() and len(port_file.read_text().splitlines()) >= 2):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 await self.close()
@@ -267,7 +267,7 @@ class Page:
         await self.send("Page.navigate", {"url": url})
         await self.wait_for("document.readyState === 'complete'")
 
-    async def wait_for(self, expression: str, timeout: float = 10.0,
+    async def wait_for(self, expression: str, timeout: float = 60.0,
                        interval: float = 0.02) -> Any:
         """Poll ``expression`` in the page until it is truthy (the page announces nothing, so
         its state is polled); fail after ``timeout`` seconds."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import struct
+import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
@@ -118,7 +119,8 @@ class LiveServer:
             ws="websockets-sansio", lifespan="on", timeout_graceful_shutdown=5))
         self.task = asyncio.create_task(self.server.serve())
         # uvicorn announces nothing but its `started` flag: polled until it listens.
-        for _ in range(250):
+        deadline = time.monotonic() + 60  # bounds a broken start only
+        while time.monotonic() < deadline:
             if self.server.started:
                 return
             assert not self.task.done(), "the server stopped while starting"

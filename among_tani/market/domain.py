@@ -14,5 +14,6 @@ DOMAIN = Domain(
     event_types="among_tani.market.events:MarketEvent",
     handlers="among_tani.market.notify:HANDLERS",
     personal_data=("among_tani.market.personal_data",),
+    cli="among_tani.market.cli:register",
     depends_on=("tani_registry",),
 )

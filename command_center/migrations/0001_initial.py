@@ -4,6 +4,10 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
+    # RoutingRule refers to accounts.Skpd: without the dependency, replaying the applied
+    # migrations could put this one before accounts' (it did once more apps existed).
+    dependencies = [('accounts', '0001_initial')]
+
     initial = True
 
     operations = [

@@ -397,10 +397,14 @@ async def _restore_postgres(settings: Settings, dump: Path, echo: Echo) -> None:
     try:
         try:
             await conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            # Trigram search indexes (backend.search: gin_trgm_ops) need pg_trgm before
+            # the tables come back; it is a trusted extension (PostgreSQL 13+).
+            await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         except Exception as exc:  # asyncpg.InsufficientPrivilegeError and friends
             raise BackupError(
-                "the database needs PostGIS and this user may not create it: run "
-                "`CREATE EXTENSION postgis` in it as a superuser first") from exc
+                "the database needs PostGIS and pg_trgm and this user may not create them: "
+                "run `CREATE EXTENSION postgis; CREATE EXTENSION pg_trgm` in it as a "
+                "superuser first") from exc
         # Start from nothing: the tables (with their sequences) of whatever schema is there.
         # PostGIS's own table stays; it belongs to the extension.
         tables = [r["name"] for r in await conn.fetch(_PG_TABLES)]
@@ -409,8 +413,8 @@ async def _restore_postgres(settings: Settings, dump: Path, echo: Echo) -> None:
             await conn.execute(f"DROP TABLE IF EXISTS {quoted} CASCADE")
     finally:
         await conn.close()
-    # The archive without its extension entries: PostGIS is already there, and recreating it
-    # needs a superuser.
+    # The archive without its extension entries: PostGIS and pg_trgm are already there, and
+    # recreating them needs a superuser.
     listing = await _run([pg_restore, "--list", str(dump)], env)
     kept = [line for line in listing.splitlines()
             if not (" EXTENSION " in line and not line.startswith(";"))]

@@ -63,6 +63,12 @@ async def test_graphiql_runs_a_subscription_over_the_websocket(
         "localStorage.removeItem('graphiql:tabState');")})
     await page.goto(f"http://{live.address}/graphql")
     await page.wait_for(f"{QUERY} === {json.dumps(SUBSCRIPTION)}")
+    # GraphiQL sends an operation over the WebSocket only once it has parsed the editor and
+    # knows the operation's name ("Live" is a subscription); clicked before that, it POSTed
+    # the subscription over HTTP (405) now and then. The signal: the parsed name in its saved
+    # tab state.
+    await page.wait_for("(JSON.parse(localStorage.getItem('graphiql:tabState') || '{}').tabs"
+                        " || []).some(tab => tab.operationName === 'Live')")
     await page.click(".graphiql-execute-button")
     replayed = await _shows(page, earlier["ticketNumber"])
     assert "COMPLAINT_SUBMITTED" in replayed

@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from among_warga import spatial
 from among_warga.errors import ComplaintErrorCode as Code
+from among_warga.events import CategoryEvent
 from among_warga.models import ComplaintCategory
 from backend.accounts.models import AuditLog, User
 from backend.errors import FieldError, ServiceError
+from backend.events import audience, record_event, unit_of_work
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 TEXT_LIMITS = {"name_id": 100, "name_en": 100, "description_id": 500, "description_en": 500,
@@ -42,7 +42,7 @@ async def save_category(actor: User, code: str, changes: dict[str, Any]) -> Comp
     if problems:
         raise ServiceError(problems)
 
-    async with in_transaction():
+    async with unit_of_work():
         category = await ComplaintCategory.get_or_none(code=code).select_for_update()
         if category is None:
             missing = [k for k in ("name_id", "name_en", *TARGETS) if k not in changes]
@@ -64,4 +64,9 @@ async def save_category(actor: User, code: str, changes: dict[str, Any]) -> Comp
                 await spatial.repoint_category(category.id, category.sensitive_location)
         await AuditLog.create(actor=actor, action=action, target_type="ComplaintCategory",
                               target_id=str(category.id), detail={"code": code, **changes})
+        # Public lists and feeds show category names and follow the sensitive flag.
+        await record_event(CategoryEvent.SAVED, subject_type="category",
+                           subject_id=category.id, audience=[audience.user(actor.id)],
+                           actor_id=actor.id,
+                           payload={"code": code})
     return category

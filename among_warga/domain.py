@@ -10,7 +10,8 @@ DOMAIN = Domain(
     routes="among_warga.feeds:routes",
     jobs="among_warga.jobs:jobs",
     demo="among_warga.demo:loader",
-    event_types="among_warga.events:ComplaintEvent",
+    event_types=("among_warga.events:ComplaintEvent",  # type: ignore[arg-type]
+                 "among_warga.events:CategoryEvent"),
     handlers="among_warga.handlers:HANDLERS",
     personal_data=("among_warga.personal_data",),
     depends_on=("accounts", "geo", "events", "media", "push"),

@@ -28,6 +28,12 @@ class ComplaintEvent(str, Enum):
     COMPLAINT_OVERDUE = "complaint.overdue"
 
 
+class CategoryEvent(str, Enum):
+    # Not a case event (heard by the admin who saved, rendered by no stream): it tells every
+    # worker's public-read cache that category names or the sensitive flag changed.
+    SAVED = "complaint_category.saved"
+
+
 # The command center (operators, and admins) hears of every complaint event.
 STAFF = (Role.OPERATOR, Role.ADMIN)
 

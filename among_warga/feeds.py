@@ -23,11 +23,13 @@ from starlette.routing import Route
 
 from among_warga import listing, spatial
 from among_warga.errors import ComplaintErrorCode as Code
+from among_warga.events import CategoryEvent, ComplaintEvent
 from among_warga.models import ComplaintStatus
 from among_warga.visibility import View, public_views
 from backend.errors import ServiceError
 from backend.graphql.core import bad_input_response
 from backend.i18n import localized, preferred_language
+from backend.read_cache import cached_public_route
 
 FEED_LIMIT = 500
 
@@ -55,6 +57,7 @@ def _statuses(values: list[str]) -> list[ComplaintStatus] | None:
     return [by_name[v.upper()] for v in dict.fromkeys(values)] or None
 
 
+@cached_public_route(invalidated_by=(*ComplaintEvent, CategoryEvent.SAVED))
 async def complaints_geojson(request: Request) -> JSONResponse:
     try:
         bbox = _bbox(request.query_params.get("bbox"))
@@ -70,7 +73,7 @@ async def complaints_geojson(request: Request) -> JSONResponse:
     return JSONResponse(
         {"type": "FeatureCollection", "features": features},
         media_type="application/geo+json",
-        headers={"Cache-Control": "public, max-age=30", "Vary": "Accept-Language"},
+        headers={"Vary": "Accept-Language"},
     )
 
 

@@ -24,6 +24,7 @@ from backend.graphql.ws import GraphQLWebSocketEndpoint
 from backend.jobs import run_forever
 from backend.observability.metrics import metrics_endpoint
 from backend.observability.requests import RequestMiddleware
+from backend.read_cache import ReadCache
 from backend.schema import current_schema
 from backend.settings import Settings, load_settings
 
@@ -50,7 +51,10 @@ def create_app(
     """Build the app. ``manage_db=False`` when the caller (a test) already initialised the ORM;
     periodic jobs run in the server (default) and not in tests unless asked."""
     settings = settings or load_settings()
-    services: dict[str, Any] = {}
+    services: dict[str, Any] = {
+        # Anonymous answers of public reads; serves from memory once started (lifespan).
+        "read_cache": ReadCache(settings.read_cache_bytes, settings.read_cache_max_age_seconds),
+    }
     schema = current_schema()
     # One gate and document cache for both transports: same limits, same validation.
     gate = DocumentGate(schema.graphql_schema, settings)
@@ -65,11 +69,14 @@ def create_app(
         bus = services["event_bus"] = EventBus(settings.database_url,
                                                poll_seconds=settings.event_poll_seconds)
         await bus.start()
+        read_cache = services["read_cache"]
+        await read_cache.start(bus)
         start_jobs = manage_db if run_jobs is None else run_jobs
         jobs_task = asyncio.create_task(run_forever(settings)) if start_jobs else None
         try:
             yield
         finally:
+            await read_cache.stop()
             await bus.stop()
             services.pop("event_bus", None)
             if jobs_task is not None:

@@ -395,12 +395,15 @@ async def _restore_postgres(settings: Settings, dump: Path, echo: Echo) -> None:
     url, env = _libpq(settings.database_url)
     conn = await _pg_connect(settings.database_url)
     try:
-        try:
-            await conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-        except Exception as exc:  # asyncpg.InsufficientPrivilegeError and friends
-            raise BackupError(
-                "the database needs PostGIS and this user may not create it: run "
-                "`CREATE EXTENSION postgis` in it as a superuser first") from exc
+        # The extensions the platform's migrations create: PostGIS (backend/geo) and pg_trgm
+        # (backend/search's indexes); the archive's own extension entries are left out below.
+        for extension in ("postgis", "pg_trgm"):
+            try:
+                await conn.execute(f"CREATE EXTENSION IF NOT EXISTS {extension}")
+            except Exception as exc:  # asyncpg.InsufficientPrivilegeError and friends
+                raise BackupError(
+                    f"the database needs {extension} and this user may not create it: run "
+                    f"`CREATE EXTENSION {extension}` in it as a superuser first") from exc
         # Start from nothing: the tables (with their sequences) of whatever schema is there.
         # PostGIS's own table stays; it belongs to the extension.
         tables = [r["name"] for r in await conn.fetch(_PG_TABLES)]
@@ -409,8 +412,8 @@ async def _restore_postgres(settings: Settings, dump: Path, echo: Echo) -> None:
             await conn.execute(f"DROP TABLE IF EXISTS {quoted} CASCADE")
     finally:
         await conn.close()
-    # The archive without its extension entries: PostGIS is already there, and recreating it
-    # needs a superuser.
+    # The archive without its extension entries: PostGIS and pg_trgm are already there, and
+    # recreating them needs a superuser.
     listing = await _run([pg_restore, "--list", str(dump)], env)
     kept = [line for line in listing.splitlines()
             if not (" EXTENSION " in line and not line.startswith(";"))]

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
 
+from backend import domains
 from backend.backup import register as register_backup
 from backend.crypto.cli import register as register_keys
 from backend.geo.cli import register as register_areas
@@ -227,6 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
     makemigrations.set_defaults(func=cmd_makemigrations)
     register_areas(sub)
     register_keys(sub)
+    for register_domain_commands in domains.collect("cli"):
+        register_domain_commands(sub)
     register_backup(sub)
     return parser
 

@@ -36,7 +36,7 @@ from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from backend.accounts import services as accounts
-from backend.accounts.models import Role, Skpd, User, UserRole
+from backend.accounts.models import SKPD_ROLES, Role, Skpd, User, UserRole
 from backend.clock import frozen_at, utcnow
 from backend.events import unit_of_work
 from backend.events.handlers import drain
@@ -55,6 +55,8 @@ SKPDS: tuple[tuple[str, str], ...] = (
     ("bnn", "BNN Kota Batu"),
     ("distan", "Dinas Pertanian"),
     ("diskominfo", "Dinas Komunikasi dan Informatika (Diskominfo)"),
+    ("dispar", "Dinas Pariwisata"),
+    ("dinkes", "Dinas Kesehatan"),
 )
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("Pak Tani Bumiaji", "+6281100000006", (Role.FARMER, Role.CITIZEN)),
     DemoAccount("Toko Buah Batu", "+6281100000007", (Role.BUYER, Role.CITIZEN)),
     DemoAccount("PPL Dinas Pertanian", "+6281100000008", (Role.EXTENSION_OFFICER,)),
+    DemoAccount("Editor Dinas Pariwisata", "+6281100000009", (Role.CONTENT_EDITOR,), "dispar"),
 )
 OPERATOR_PHONE = "+6281100000002"
 # Demo actors without a password (reporters, field staff): +62 811 0001 xxxx.
@@ -121,7 +124,7 @@ class DemoContext:
         skpd_row = await Skpd.get(code=skpd) if skpd else None
         for role in roles:
             await UserRole.create(user=user, role=role,
-                                  skpd=skpd_row if role == Role.RESPONDER else None,
+                                  skpd=skpd_row if role in SKPD_ROLES else None,
                                   supervisor=supervisor and role == Role.RESPONDER)
         return user
 

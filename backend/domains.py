@@ -54,6 +54,8 @@ class Domain:
     handlers: str | None = None
     # Modules that register backend.accounts.personal_data sections when imported.
     personal_data: tuple[str, ...] = ()
+    # "module:attr" of a callable(subparsers) adding the domain's `batt` commands.
+    cli: str | None = None
     # Domains whose tables, demo data and handlers come before this one's.
     depends_on: tuple[str, ...] = ()
 
@@ -66,9 +68,14 @@ DOMAIN_MODULES: tuple[str, ...] = (
     "backend.media.domain",
     "backend.push.domain",
     "backend.ratelimit.domain",
+    "backend.graphql.domain",
     "among_warga.domain",
     "command_center.domain",
     "responder.domain",
+    "among_tani.registry.domain",
+    "among_tani.market.domain",
+    "among_tani.farming.domain",
+    "among_kota.domain",
 )
 
 _extra: tuple[str, ...] = ()

@@ -110,6 +110,11 @@ class Settings:
     graphql_max_cost: int = 25_000
     # Memory held by the per-process cache of parsed documents (an estimate, bytes).
     graphql_cache_bytes: int = 32 * 1024 * 1024
+    # Anonymous answers of public reads kept per process (0: off), and how long at most.
+    read_cache_bytes: int = 64 * 1024 * 1024
+    read_cache_max_age_seconds: float = 300.0
+    # Cache-Control max-age of public GET answers (0: "no-cache", proxies revalidate).
+    public_max_age_seconds: int = 0
     # Web apps of the city allowed to call the API from a browser (CORS), e.g.
     # ("https://lapor.batukota.go.id",); none by default.
     cors_origins: tuple[str, ...] = ()
@@ -308,6 +313,10 @@ def load_settings() -> Settings:
         graphql_max_aliases=_env_int("BATT_GRAPHQL_MAX_ALIASES", 30),
         graphql_max_cost=_env_int("BATT_GRAPHQL_MAX_COST", 25_000),
         graphql_cache_bytes=_env_int("BATT_GRAPHQL_CACHE_BYTES", 32 * 1024 * 1024),
+        read_cache_bytes=_env_int("BATT_READ_CACHE_BYTES", 64 * 1024 * 1024),
+        read_cache_max_age_seconds=_env_float("BATT_READ_CACHE_MAX_AGE", 300.0, minimum=0.0,
+                                              maximum=24 * 3600.0),
+        public_max_age_seconds=_env_int("BATT_PUBLIC_MAX_AGE", 0),
         cors_origins=_origins("BATT_CORS_ORIGINS"),
         behind_tls=_env_bool("BATT_BEHIND_TLS", False),
     )

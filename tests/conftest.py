@@ -130,6 +130,11 @@ async def clean_database(database: Settings) -> AsyncIterator[None]:
         await harvest_identifiers()  # for the whole suite's log check (tests/logwatch.py)
     finally:
         await truncate_all()
+    # Event ids start again at 1 in the next test: renderings the live stream keeps per event
+    # id in this process (backend/graphql/ws.py) belong to this test's events.
+    from backend.graphql import ws
+
+    ws._RENDERED.clear()
 
 
 @pytest.fixture

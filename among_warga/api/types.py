@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
 
 from among_warga.errors import ComplaintErrorCode
@@ -14,6 +16,7 @@ from among_warga.graphql.dataloaders import (
 )
 from among_warga.models import (
     OPEN_STATUSES,
+    ComplaintCategory,
     ComplaintStatus,
     TimelineEntry,
     TimelineKind,
@@ -23,6 +26,7 @@ from among_warga.visibility import View, log_personal_data_read
 from backend.accounts.graphql.types import SkpdType
 from backend.clock import utcnow
 from backend.graphql.core import connection_for, error_type
+from backend.graphql.prefetch import then
 from backend.i18n import bilingual_field
 from backend.media.graphql.dataloaders import PhotoByIdLoader
 from backend.media.graphql.types import PhotoType
@@ -118,13 +122,14 @@ class TimelineEntryType(graphene.ObjectType):
         return ComplaintStatus(item.entry.to_status) if item.entry.to_status else None
 
     @staticmethod
-    async def resolve_photos(item, info):
-        return await _photos(info, item.entry.photo_ids or [])
+    def resolve_photos(item, info):
+        return _photos(info, item.entry.photo_ids or [])
 
 
-async def _photos(info, ids) -> list[Photo]:
-    photos = await info.context.loader(PhotoByIdLoader).load_many(list(ids))
-    return [p for p in photos if p is not None]
+def _photos(info, ids) -> list[Photo] | Any:
+    """The photos, now if fetched ahead (see ComplaintType.PREFETCH), else later."""
+    return then(info.context.loader(PhotoByIdLoader).many_now_or_later(list(ids)),
+                lambda photos: [p for p in photos if p is not None])
 
 
 def _from_complaint(attname, default_value, view: View, info, **args):
@@ -180,8 +185,8 @@ class ComplaintType(graphene.ObjectType):
     is_mine = graphene.Boolean(required=True)
 
     @staticmethod
-    async def resolve_category(view, info):
-        return await info.context.loader(CategoryByIdLoader).load(view.complaint.category_id)
+    def resolve_category(view, info):
+        return info.context.loader(CategoryByIdLoader).now_or_later(view.complaint.category_id)
 
     @staticmethod
     def resolve_lat(view, info):
@@ -203,63 +208,72 @@ class ComplaintType(graphene.ObjectType):
         return bool(c.status in OPEN_STATUSES and c.sla_due_at and c.sla_due_at <= utcnow())
 
     @staticmethod
-    async def resolve_dispatched_to(view, info):
+    def resolve_dispatched_to(view, info):
         if not view.sees_handling:
             return []
-        return await info.context.loader(ActiveSkpdsByComplaintIdLoader).load(view.complaint.id)
+        return info.context.loader(ActiveSkpdsByComplaintIdLoader).now_or_later(
+            view.complaint.id)
 
     @staticmethod
-    async def resolve_supported_by_me(view, info):
-        return await info.context.loader(SupportedByViewerLoader).load(view.complaint.id)
+    def resolve_supported_by_me(view, info):
+        return info.context.loader(SupportedByViewerLoader).now_or_later(view.complaint.id)
 
     @staticmethod
-    async def resolve_reporter_name(view, info):
+    def resolve_reporter_name(view, info):
         if not view.sees_reporter_name:
             return None
-        user = await info.context.loader(UserByIdLoader).load(view.complaint.reporter_id)
-        if user is None or user.erased_at is not None:
-            return None
-        if view.reporter_name_is_personal:
-            log_personal_data_read(info.context, view, ("name",))
-        return user.name
+
+        def name(user):
+            if user is None or user.erased_at is not None:
+                return None
+            if view.reporter_name_is_personal:
+                log_personal_data_read(info.context, view, ("name",))
+            return user.name
+
+        return then(info.context.loader(UserByIdLoader).now_or_later(view.complaint.reporter_id),
+                    name)
 
     @staticmethod
-    async def resolve_reporter(view, info):
+    def resolve_reporter(view, info):
         if not view.sees_personal_data:
             return None
-        user = await info.context.loader(UserByIdLoader).load(view.complaint.reporter_id)
-        if user is None or user.erased_at is not None:
-            return None  # the reporter erased their account: an anonymous record now
-        log_personal_data_read(info.context, view, ("name", "phone"))
-        return ReporterType(id=user.id, name=user.name, phone=user.phone)
+
+        def reporter(user):
+            if user is None or user.erased_at is not None:
+                return None  # the reporter erased their account: an anonymous record now
+            log_personal_data_read(info.context, view, ("name", "phone"))
+            return ReporterType(id=user.id, name=user.name, phone=user.phone)
+
+        return then(info.context.loader(UserByIdLoader).now_or_later(view.complaint.reporter_id),
+                    reporter)
 
     @staticmethod
-    async def resolve_duplicate_of(view, info):
+    def resolve_duplicate_of(view, info):
         if view.complaint.duplicate_of_id is None:
             return None
-        original = await info.context.loader(DuplicateOriginalLoader).load(
-            view.complaint.duplicate_of_id)
-        if original is None:
-            return None
-        return DuplicateRefType(id=original.id, ticket_number=original.ticket_number)
+        return then(info.context.loader(DuplicateOriginalLoader).now_or_later(
+            view.complaint.duplicate_of_id),
+            lambda original: None if original is None
+            else DuplicateRefType(id=original.id, ticket_number=original.ticket_number))
 
     @staticmethod
     def resolve_rating(view, info):
         return view.complaint.rating if view.sees_handling else None
 
     @staticmethod
-    async def resolve_photos(view, info):
-        return await info.context.loader(PhotosByComplaintIdLoader).load(view.complaint.id)
+    def resolve_photos(view, info):
+        return info.context.loader(PhotosByComplaintIdLoader).now_or_later(view.complaint.id)
 
     @staticmethod
-    async def resolve_timeline(view, info):
-        entries = await info.context.loader(TimelineByComplaintIdLoader).load(view.complaint.id)
-        return [TimelineItem(entry, view) for entry in entries if view.sees_note(entry)]
+    def resolve_timeline(view, info):
+        return then(
+            info.context.loader(TimelineByComplaintIdLoader).now_or_later(view.complaint.id),
+            lambda entries: [TimelineItem(e, view) for e in entries if view.sees_note(e)])
 
     @staticmethod
-    async def resolve_is_mine(view, info):
-        principal = await info.context.principal()
-        return principal is not None and principal.user.id == view.complaint.reporter_id
+    def resolve_is_mine(view, info):
+        # The viewer every view was decided for (Policy): no second look-up.
+        return view.viewer is not None and view.viewer.user.id == view.complaint.reporter_id
 
 
 class DuplicateRefType(graphene.ObjectType):
@@ -282,3 +296,62 @@ class SimilarComplaintType(graphene.ObjectType):
     distance_meters = graphene.Float(
         required=True, description="To the complaint's public point: whole metres, tens of "
         "metres for sensitive categories.")
+
+
+# -- fetched ahead for a page (backend/graphql/prefetch.py) ---------------------------------
+
+
+async def _prefetch_categories(context, views) -> None:
+    loader = context.loader(CategoryByIdLoader)
+    for view in views:  # the lists fetch rows with their category (select_related)
+        category = view.complaint.category
+        if isinstance(category, ComplaintCategory):
+            loader.ready.setdefault(category.id, category)
+    await loader.prefetch(v.complaint.category_id for v in views)
+
+
+async def _prefetch_reporters(context, views) -> None:
+    await context.loader(UserByIdLoader).prefetch(
+        v.complaint.reporter_id for v in views
+        if v.sees_reporter_name or v.sees_personal_data)
+
+
+async def _prefetch_photos(context, views) -> None:
+    await context.loader(PhotosByComplaintIdLoader).prefetch(v.complaint.id for v in views)
+
+
+async def _prefetch_timeline(context, views) -> None:
+    timelines = context.loader(TimelineByComplaintIdLoader)
+    await timelines.prefetch(v.complaint.id for v in views)
+    photo_ids = [pid for v in views for e in timelines.ready[v.complaint.id]
+                 for pid in e.photo_ids or ()]
+    if photo_ids:
+        await context.loader(PhotoByIdLoader).prefetch(photo_ids)
+
+
+async def _prefetch_dispatches(context, views) -> None:
+    await context.loader(ActiveSkpdsByComplaintIdLoader).prefetch(
+        v.complaint.id for v in views if v.sees_handling)
+
+
+async def _prefetch_supports(context, views) -> None:
+    await context.loader(SupportedByViewerLoader).prefetch(v.complaint.id for v in views)
+
+
+async def _prefetch_originals(context, views) -> None:
+    ids = [v.complaint.duplicate_of_id for v in views if v.complaint.duplicate_of_id]
+    if ids:
+        await context.loader(DuplicateOriginalLoader).prefetch(ids)
+
+
+# What each selected field needs fetched for a whole page before it resolves.
+ComplaintType.PREFETCH = {
+    "category": _prefetch_categories,
+    "reporterName": _prefetch_reporters,
+    "reporter": _prefetch_reporters,
+    "photos": _prefetch_photos,
+    "timeline": _prefetch_timeline,
+    "dispatchedTo": _prefetch_dispatches,
+    "supportedByMe": _prefetch_supports,
+    "duplicateOf": _prefetch_originals,
+}

@@ -10,10 +10,18 @@ from among_warga.api.types import (
     ComplaintType,
     SimilarComplaintType,
 )
+from among_warga.events import CategoryEvent, ComplaintEvent
 from among_warga.models import ComplaintCategory, ComplaintStatus
 from among_warga.visibility import public_distance, view_of
+from backend.accounts.events import AccountEvent
 from backend.graphql.core import guarded, paginate
 from backend.permissions import PUBLIC, SIGNED_IN
+from backend.read_cache import public_read
+
+# What changes a public answer about complaints: any complaint event (status, support count,
+# overdue flag, a new one), a category saved by an admin (names, the sensitive flag), a
+# reporter who erased their account (their name).
+COMPLAINT_CHANGES = (*ComplaintEvent, CategoryEvent.SAVED, AccountEvent.ERASED)
 
 
 class BboxInput(graphene.InputObjectType):
@@ -62,6 +70,7 @@ class ComplaintQueries(graphene.ObjectType):
     )
 
     @staticmethod
+    @public_read(invalidated_by=(CategoryEvent.SAVED,))
     @guarded(PUBLIC)
     async def resolve_complaint_categories(root, info, include_inactive=False):
         categories = ComplaintCategory.all()
@@ -86,6 +95,7 @@ class ComplaintQueries(graphene.ObjectType):
                               nodes=listing.viewer_nodes(principal))
 
     @staticmethod
+    @public_read(invalidated_by=COMPLAINT_CHANGES)
     @guarded(PUBLIC)
     async def resolve_public_complaints(
         root, info, bbox, category_codes=None, statuses=None, first=None, after=None

@@ -7,4 +7,5 @@ DOMAIN = Domain(
     apps=(DomainApp("accounts", "backend.accounts.models", "backend.accounts.migrations"),),
     queries=("backend.accounts.graphql.queries:AccountQueries",),
     mutations=("backend.accounts.graphql.mutations:AccountMutations",),
+    event_types="backend.accounts.events:AccountEvent",
 )

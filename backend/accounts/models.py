@@ -18,6 +18,13 @@ class Role(str, Enum):
     RESPONDER = "responder"
     OPERATOR = "operator"
     ADMIN = "admin"
+    # Writes Among Kota's public content (places, events, news …) for one SKPD.
+    CONTENT_EDITOR = "content_editor"
+
+
+# Roles held for one agency: the grant names the SKPD (responders work its cases, content
+# editors write its public pages).
+SKPD_ROLES: frozenset[Role] = frozenset({Role.RESPONDER, Role.CONTENT_EDITOR})
 
 
 class Skpd(Model):
@@ -72,7 +79,7 @@ class UserRole(Model):
         "accounts.User", related_name="roles", on_delete=fields.CASCADE
     )
     role = fields.CharEnumField(Role, max_length=32)
-    # Only for responders: the agency whose cases they work on.
+    # Only for the SKPD roles (SKPD_ROLES): the agency the grant is for.
     skpd: fields.ForeignKeyNullableRelation[Skpd] = fields.ForeignKeyField(
         "accounts.Skpd", related_name="members", null=True, on_delete=fields.RESTRICT
     )

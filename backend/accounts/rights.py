@@ -26,6 +26,7 @@ from tortoise.transactions import in_transaction
 from backend import firebase
 from backend.accounts import personal_data
 from backend.accounts.errors import AccountErrorCode as Code
+from backend.accounts.events import AccountEvent
 from backend.accounts.identity import normalize_phone
 from backend.accounts.models import AuditLog, LoginFailure, RefreshToken, Role, User, UserRole
 from backend.accounts.passwords import verify_password
@@ -38,6 +39,7 @@ from backend.accounts.services import (
 )
 from backend.clock import utcnow
 from backend.errors import FieldError, ServiceError
+from backend.events import audience, record_event, unit_of_work
 from backend.settings import Settings
 
 DOCUMENT_FORMAT = "batt.mydata/1"
@@ -239,7 +241,7 @@ async def delete_my_account(settings: Settings, principal: Principal, *,
     login_keys = _identifier_keys(user.phone) if user.phone else []
     if user.nik:
         login_keys += _identifier_keys(user.nik)
-    async with in_transaction():
+    async with unit_of_work():
         if await UserRole.filter(user_id=user.id, role=Role.ADMIN).exists():
             others = await UserRole.filter(role=Role.ADMIN, user__is_active=True).exclude(
                 user_id=user.id).count()
@@ -265,3 +267,5 @@ async def delete_my_account(settings: Settings, principal: Principal, *,
         await AuditLog.create(actor_id=user.id, action="delete_my_account", target_type="User",
                               target_id=str(user.id), detail={"sections": [
                                   s.key for s in sections if s.erase is not None]})
+        await record_event(AccountEvent.ERASED, subject_type="user", subject_id=user.id,
+                           audience=[audience.user(user.id)], actor_id=user.id)

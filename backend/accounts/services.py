@@ -16,6 +16,7 @@ from backend import db, firebase
 from backend.accounts.errors import AccountErrorCode as Code
 from backend.accounts.identity import nik_problem, normalize_phone
 from backend.accounts.models import (
+    SKPD_ROLES,
     AuditLog,
     LoginFailure,
     RefreshToken,
@@ -57,18 +58,25 @@ class Principal:
 
     user: User
     roles: frozenset[Role]
-    skpd: Skpd | None
+    skpd: Skpd | None  # a responder's agency
     # From the access token: the session it belongs to and when it stops being valid.
     session: str | None = None
     expires_at: datetime | None = None
+    # The agency of each SKPD role held (SKPD_ROLES): (role, Skpd) pairs.
+    role_skpds: tuple[tuple[Role, Skpd], ...] = ()
 
     def has(self, role: Role) -> bool:
         return role in self.roles
 
+    def skpd_for(self, role: Role) -> Skpd | None:
+        """The agency ``role`` is held for (responder, content editor), or None."""
+        return next((skpd for held, skpd in self.role_skpds if held == role), None)
+
     @property
     def rights(self) -> tuple[object, ...]:
         """What the permission checks and stream filters read: a change ends open sockets."""
-        return (self.user.id, self.roles, self.skpd.id if self.skpd else None)
+        return (self.user.id, self.roles,
+                tuple((role, skpd.id) for role, skpd in self.role_skpds))
 
 
 # -- registration and sign-in -------------------------------------------------------------
@@ -331,17 +339,19 @@ def _principal_from_rows(rows: list[dict], claims: AccessClaims | None = None) -
     projection = User._meta.fields_db_projection.values()
     user = User._init_from_db(**{column: rows[0][column] for column in projection})
     roles: set[Role] = set()
-    skpd = None
+    role_skpds: dict[Role, Skpd] = {}
     for row in rows:
         if row["grant_role"] is None:
             continue
         role = Role(row["grant_role"])
         roles.add(role)
-        if role == Role.RESPONDER and row["skpd_id"] is not None:
-            skpd = Skpd._init_from_db(id=row["skpd_id"], code=row["skpd_code"],
-                                      name=row["skpd_name"], created_at=row["skpd_created_at"])
+        if role in SKPD_ROLES and row["skpd_id"] is not None:
+            role_skpds[role] = Skpd._init_from_db(
+                id=row["skpd_id"], code=row["skpd_code"], name=row["skpd_name"],
+                created_at=row["skpd_created_at"])
     return Principal(
-        user=user, roles=frozenset(roles), skpd=skpd,
+        user=user, roles=frozenset(roles), skpd=role_skpds.get(Role.RESPONDER),
+        role_skpds=tuple(sorted(role_skpds.items(), key=lambda pair: pair[0].value)),
         session=claims.session if claims else None,
         expires_at=claims.expires_at if claims else None,
     )
@@ -389,7 +399,11 @@ async def principal_for(user: User) -> Principal:
 
 def _principal(user: User, grants: list[UserRole]) -> Principal:
     skpd = next((g.skpd for g in grants if g.role == Role.RESPONDER), None)
-    return Principal(user=user, roles=frozenset(Role(g.role) for g in grants), skpd=skpd)
+    role_skpds = tuple(sorted(((Role(g.role), g.skpd) for g in grants
+                               if g.role in SKPD_ROLES and g.skpd is not None),
+                              key=lambda pair: pair[0].value))
+    return Principal(user=user, roles=frozenset(Role(g.role) for g in grants), skpd=skpd,
+                     role_skpds=role_skpds)
 
 
 # -- administration -----------------------------------------------------------------------
@@ -419,7 +433,7 @@ async def grant_role(
     if user is None:
         raise ServiceError(Code.NOT_FOUND, "userId")
     skpd = None
-    if role == Role.RESPONDER:
+    if role in SKPD_ROLES:
         if not skpd_code:
             raise ServiceError(Code.SKPD_REQUIRED, "skpdCode")
         skpd = await Skpd.get_or_none(code=skpd_code)
@@ -523,7 +537,7 @@ async def create_user(
     if nik is not None and await User.exists(User.identified_by(nik=nik)):
         raise ServiceError(Code.NIK_TAKEN, "nik")
     skpd = None
-    if Role.RESPONDER in roles:
+    if SKPD_ROLES & set(roles):
         if not skpd_code:
             raise ServiceError(Code.SKPD_REQUIRED, "skpdCode")
         skpd = await Skpd.get_or_none(code=skpd_code)
@@ -534,7 +548,7 @@ async def create_user(
         user = await User.create(name=name, phone=e164, nik=nik, password_hash=password_hash)
         for role in dict.fromkeys(roles):
             await UserRole.create(
-                user=user, role=role, skpd=skpd if role == Role.RESPONDER else None
+                user=user, role=role, skpd=skpd if role in SKPD_ROLES else None
             )
     return user
 

@@ -177,7 +177,7 @@ class EventBus:
         the consumer only when its audience holds one of them — decided here, for every
         subscription, before anything is rendered. ``accept`` narrows further (one subject,
         some types)."""
-        accept = _audience_filter(frozenset(keys), accept)
+        accept = _audience_filter(keys if keys is EVERY_EVENT else frozenset(keys), accept)
         if self._behind:
             async with self._read_lock:
                 if self._behind and not self.subscriptions:
@@ -210,8 +210,15 @@ class EventBus:
             self.subscriptions.discard(subscription)
 
 
+# The keys of a platform consumer that hears every event whatever its audience — the public
+# read cache, which only drops entries: never a viewer's stream, nothing rendered from it.
+EVERY_EVENT: frozenset[str] = frozenset({"*every-event*"})
+
+
 def _audience_filter(keys: frozenset[str], accept: Callable[[DomainEvent], bool] | None
                      ) -> Callable[[DomainEvent], bool]:
+    if keys is EVERY_EVENT:
+        return accept or (lambda event: True)
     if isinstance(keys, str) or not keys:
         raise ValueError("a stream needs the viewer's audience keys")
     if accept is None:

@@ -189,6 +189,17 @@ def _radius_select(
     )
 
 
+def radius_select(
+    points: PointTable, lat: float, lon: float, radius_m: float,
+    where: Sequence[Condition] = (),
+) -> sa.Select:
+    """``id, lat, lon, distance_m`` of the points within ``radius_m`` metres (through the
+    spatial index), unordered: a subquery for lists that filter by distance but sort by
+    something else (price, date). Sorted by distance, use :func:`nearest_after`."""
+    lat, lon = check_lat_lon(lat, lon)
+    return _radius_select(points, lat, lon, _check_radius(radius_m), where)
+
+
 def _check_radius(radius_m: float) -> float:
     if not (isinstance(radius_m, int | float) and math.isfinite(radius_m)
             and 0 < radius_m <= MAX_RADIUS_M):
@@ -286,6 +297,17 @@ async def nearest_after(
     sort = SortKey(sub.c.distance_m, KeyKind.FLOAT, id=sub.c.id)
     statement = sqlalchemy_after(sa.select(sub), sort, after).limit(limit)
     return _hits(await fetch_all(statement))
+
+
+def within_radius_condition(
+    points: PointTable, lat: float, lon: float, radius_m: float
+) -> Condition:
+    """"Within ``radius_m`` metres (geodesic) of the point" as a condition on ``points``'
+    rows, through the spatial index — for lists sorted by something else than distance (a
+    name, a date) that also filter by a circle."""
+    lat, lon = check_lat_lon(lat, lon)
+    sub = _radius_select(points, lat, lon, _check_radius(radius_m), ()).subquery("circle")
+    return points.id.in_(sa.select(sub.c.id))
 
 
 # How a connection of PointHits sorted by distance reads its cursors (see nearest_after).

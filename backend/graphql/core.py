@@ -274,13 +274,37 @@ async def paginate_keyset(
 class BaseLoader(DataLoader):
     """Batch loads within one request. Subclasses implement ``fetch(keys)`` returning a
     mapping from key to value; results come back in key order (missing keys → default).
-    (Named ``fetch``: ``load_many`` is DataLoader's own many-keys ``load``.)"""
+    (Named ``fetch``: ``load_many`` is DataLoader's own many-keys ``load``.)
+
+    A list can also fetch ahead (:meth:`prefetch`, for a whole page before its fields
+    resolve) and its fields then read the values synchronously (:meth:`now_or_later`): no
+    awaitable per field and row, which keeps graphql-core on its synchronous path."""
 
     default: Any = None
 
     def __init__(self, context: RequestContext) -> None:
         super().__init__()
         self.context = context
+        self.ready: dict[Any, Any] = {}
+
+    async def prefetch(self, keys: Iterable[Any]) -> None:
+        missing = [k for k in dict.fromkeys(keys) if k not in self.ready]
+        if missing:
+            found = await self.fetch(missing)
+            for key in missing:
+                self.ready[key] = found.get(key, self.default)
+
+    def now_or_later(self, key: Any) -> Any:
+        """The value if fetched ahead, else an awaitable of it (batched as usual)."""
+        try:
+            return self.ready[key]
+        except KeyError:
+            return self.load(key)
+
+    def many_now_or_later(self, keys: list[Any]) -> Any:
+        if all(k in self.ready for k in keys):
+            return [self.ready[k] for k in keys]
+        return self.load_many(keys)
 
     async def batch_load_fn(self, keys: Iterable[Any]) -> list[Any]:  # type: ignore[override]
         keys = list(keys)

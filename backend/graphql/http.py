@@ -9,12 +9,18 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
 from graphql import (
+    DocumentNode,
     ExecutionResult,
+    FieldNode,
     GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
     OperationType,
     execute,
     get_operation_ast,
+    print_ast,
 )
 from graphql.pyutils import is_awaitable as _graphql_is_awaitable
 from starlette.datastructures import UploadFile
@@ -23,13 +29,16 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from tortoise.exceptions import ValidationError as TortoiseValidationError
 from tortoise.models import Model
 
+from backend import ratelimit
 from backend.db_faults import RETRY_AFTER_SECONDS, database_unavailable, unavailable_error
 from backend.errors import DEFAULT_LANGUAGE, ServiceError
+from backend.graphql import persisted
 from backend.graphql.context import RequestContext
 from backend.graphql.documents import DocumentGate
 from backend.graphql.limits import BadRequest, check_text, decode_json
 from backend.observability.graphql import describe, record, with_request_id
 from backend.observability.requests import current as current_request
+from backend.read_cache import ReadCache, answer, key_of
 from backend.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -52,9 +61,15 @@ GRAPHIQL_CSP = "; ".join((
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
+# What most fields return: decided by one set lookup (graphql-core asks for every value).
+_PLAIN = frozenset({str, int, float, bool, type(None), list, tuple, dict})
+
+
 def is_awaitable(value: Any) -> bool:
     # Tortoise models define __await__ (it only returns the instance): graphql-core would
     # send every field returning one down its slower async path, a task per value.
+    if type(value) in _PLAIN:
+        return False
     return not isinstance(value, Model) and _graphql_is_awaitable(value)
 
 
@@ -68,6 +83,61 @@ def _error_body(message: str, code: str) -> dict[str, Any]:
 
 def _bad_request(message: str, code: str = "BAD_REQUEST", status: int = 400) -> JSONResponse:
     return JSONResponse(_error_body(message, code), status_code=status)
+
+
+class OrjsonResponse(Response):
+    """GraphQL answers encoded once, by orjson (several times faster than the standard
+    library on a page of 50 complaints)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return content if isinstance(content, bytes) else orjson.dumps(content)
+
+
+def public_read_types(schema: GraphQLSchema,
+                      operation: OperationDefinitionNode) -> frozenset[str] | None:
+    """The event types that change this operation's anonymous answer, if every root field it
+    selects is a declared public read (backend.read_cache.public_read); else None."""
+    if operation.operation != OperationType.QUERY or schema.query_type is None:
+        return None
+    types: set[str] = set()
+    for selection in operation.selection_set.selections:
+        if not isinstance(selection, FieldNode):
+            return None  # fragments at the root: not worth following
+        name = selection.name.value
+        if name == "__typename":
+            continue
+        field = schema.query_type.fields.get(name)
+        declared = getattr(field.resolve, "public_read", None) if field is not None else None
+        if not declared:
+            return None
+        types |= declared
+    return frozenset(types) or None
+
+
+class PublicPlans:
+    """Per document text and operation: the normalised document's digest and the event types
+    of its public answer (None: not a public read). Bounded like the document cache."""
+
+    MAX = 1024
+
+    def __init__(self, schema: GraphQLSchema) -> None:
+        self.schema = schema
+        self._plans: dict[tuple[str, str | None], tuple[str, frozenset[str]] | None] = {}
+
+    def plan(self, query: str, document: DocumentNode,
+             operation_name: str | None) -> tuple[str, frozenset[str]] | None:
+        key = (query, operation_name)
+        if key in self._plans:
+            return self._plans[key]
+        operation = get_operation_ast(document, operation_name)
+        types = public_read_types(self.schema, operation) if operation is not None else None
+        found = (key_of(print_ast(document)), types) if types else None
+        if len(self._plans) >= self.MAX:
+            self._plans.clear()
+        self._plans[key] = found
+        return found
 
 
 def format_error(error: GraphQLError, settings: Settings,
@@ -245,6 +315,8 @@ class GraphQLHTTPEndpoint:
         self.max_json_bytes = settings.graphql_max_request_bytes
         self.services = services if services is not None else {}
         self.max_upload_bytes = max_upload_bytes
+        self.persisted = persisted.PersistedQueries()
+        self.plans = PublicPlans(gate.schema)
 
     async def __call__(self, request: Request) -> Response:
         try:
@@ -273,11 +345,12 @@ class GraphQLHTTPEndpoint:
             )
         for value in params.values():
             check_text(value)  # %00 decodes to NUL: the same refusal as in a JSON body
-        if "variables" in params:
-            try:
-                params["variables"] = decode_json(params["variables"])
-            except BadRequest:
-                return _bad_request("`variables` is not valid JSON.")
+        for name in ("variables", "extensions"):
+            if name in params:
+                try:
+                    params[name] = decode_json(params[name])
+                except BadRequest:
+                    return _bad_request(f"`{name}` is not valid JSON.")
         return await self._execute(request, params, allow=(OperationType.QUERY,))
 
     async def _post(self, request: Request) -> Response:
@@ -347,6 +420,40 @@ class GraphQLHTTPEndpoint:
     ) -> Response:
         started = time.perf_counter()
         context = RequestContext(self.settings, request, services=self.services)
+        sent = params.get("query")
+        try:
+            digest = persisted.requested_hash(params.get("extensions"))
+            if digest is not None:
+                params = await self._persisted(params, digest)
+        except persisted.PersistedQueryError as exc:
+            return self._persisted_refusal(exc)
+        query = params.get("query")
+        operation_name = params.get("operationName")
+        variables = params.get("variables")
+        if digest is not None and isinstance(sent, str) and sent \
+                and (variables is None or isinstance(variables, dict)):
+            document, _ = await self.gate.prepare(sent, variables)
+            if document is not None:  # only documents that pass the gate are kept
+                await self._register(context, digest, sent)
+        cache: ReadCache | None = self.services.get("read_cache")
+        plan = None
+        if (cache is not None and cache.enabled and context.token is None
+                and isinstance(query, str) and (variables is None or isinstance(variables, dict))
+                and (operation_name is None or isinstance(operation_name, str))):
+            document, _ = await self.gate.prepare(query, variables)
+            if document is not None:
+                plan = self.plans.plan(query, document, operation_name)
+        if plan is not None:
+            assert cache is not None
+            document_key, types = plan
+            key = key_of(document_key, operation_name, variables or {}, context.language)
+            entry = await cache.lookup(key)
+            if entry is not None:
+                known = self.gate.cache.get(query)
+                label, kind = describe(known.document if known else None, operation_name)
+                record(current_request(), label, kind, {}, started)
+                return answer(request, entry, self.settings.public_max_age_seconds)
+            before = cache.generations(types)
         result, status = await run_operation(self.gate, context, params, allow=allow)
         headers = {"Allow": "POST"} if status == 405 else {}
         body = result_body(result, self.settings, context.language)
@@ -355,11 +462,44 @@ class GraphQLHTTPEndpoint:
             # is not worth showing, and a 503 is what clients and proxies retry.
             status = 503
             headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        query = params.get("query")
         prepared = self.gate.cache.get(query) if isinstance(query, str) else None
         document = prepared.document if prepared is not None else None
-        operation_name = params.get("operationName")
         label, kind = describe(document, operation_name if isinstance(operation_name, str)
                                else None)
         record(current_request(), label, kind, body, started)
-        return JSONResponse(body, status_code=status, headers=headers or None)
+        encoded = orjson.dumps(body)
+        if plan is not None and status == 200 and not result.errors:
+            assert cache is not None
+            entry = cache.put(key, encoded, types, before)
+            return answer(request, entry, self.settings.public_max_age_seconds)
+        if request.method == "GET":
+            # Signed-in or not a public read: never for a shared cache.
+            headers["Cache-Control"] = "private, no-store"
+        return OrjsonResponse(encoded, status_code=status, headers=headers or None)
+
+    async def _persisted(self, params: dict[str, Any], digest: str) -> dict[str, Any]:
+        query = params.get("query")
+        if isinstance(query, str) and query:
+            self.persisted.check(digest, query)
+            return params
+        found = await self.persisted.find(digest)
+        if found is None:
+            raise persisted.PersistedQueryError(
+                persisted.NOT_FOUND, persisted.NOT_FOUND_MESSAGE, 200)
+        return {**params, "query": found}
+
+    async def _register(self, context: RequestContext, digest: str, query: str) -> None:
+        """Keep a document that passed the gate — within the address's write budget, so a
+        client cannot fill the table with endless variants (over it: simply not kept)."""
+        try:
+            await ratelimit.hit(ratelimit.budget(self.settings, "write"), user_id=None,
+                                address=context.address)
+        except ratelimit.RateLimited:
+            return
+        await self.persisted.register(digest, query)
+
+    @staticmethod
+    def _persisted_refusal(exc: persisted.PersistedQueryError) -> Response:
+        # Never cached by a proxy: the same URL answers once the document is registered.
+        return JSONResponse(_error_body(exc.message, exc.code), status_code=exc.status,
+                            headers={"Cache-Control": "no-store"})

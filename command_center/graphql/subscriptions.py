@@ -41,7 +41,10 @@ class CommandCenterSubscriptions(graphene.ObjectType):
     async def subscribe_command_center_events(root, info, after=None):
         principal = await info.context.principal()
         after = await stream_cursor(after)
-        return _bus(info).stream(after, viewer_keys(principal))
+        # Case events only: other events the viewer may hear of (a category saved, another
+        # domain's) are not cases to render.
+        return _bus(info).stream(after, viewer_keys(principal),
+                                 lambda event: event.subject_type == "complaint")
 
     @staticmethod
     @guarded(SIGNED_IN)

@@ -4,6 +4,10 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
+    # RoutingRule refers to accounts.Skpd: without this the order of the two apps was luck
+    # (a plan with more apps put this first when projecting a partly migrated database).
+    dependencies = [("accounts", "0001_initial")]
+
     initial = True
 
     operations = [

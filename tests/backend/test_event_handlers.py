@@ -111,8 +111,11 @@ async def test_a_failing_handler_does_not_hold_up_the_others(installed):
 
 async def test_the_domains_handlers_are_declared_in_their_manifests():
     names = [h.name for h in handlers_module.handlers()]
-    assert names == ["among_warga.notify-reporter", "command_center.notify-dispatch",
-                     "command_center.notify-escalation"]
+    # The complaint flow's, in domain order; other domains add theirs (each name once).
+    assert [n for n in names if n.startswith(("among_warga.", "command_center."))] == [
+        "among_warga.notify-reporter", "command_center.notify-dispatch",
+        "command_center.notify-escalation"]
+    assert len(set(names)) == len(names)
     assert "event-handlers" in {j.name for j in registered_jobs(_settings())}
 
 

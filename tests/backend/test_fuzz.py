@@ -59,12 +59,30 @@ def _value(text: str) -> graphql.ValueNode:
     return graphql.StringValueNode(value=text)
 
 
+def _int(number: int) -> graphql.ValueNode:
+    return graphql.IntValueNode(value=str(number))
+
+
 # The schema's own scalars, as inline literals: an Upload can only be a multipart file, so
 # any literal is refused with a code — which is what is being checked.
 CUSTOM_SCALARS = {
     "Upload": st.text(max_size=20).map(_value),
     "DateTime": st.one_of(st.datetimes().map(lambda d: d.isoformat()), st.text()).map(_value),
     "JSONString": st.one_of(st.just("{}"), st.text()).map(_value),
+    "Date": st.one_of(st.dates().map(str), st.text(max_size=12)).map(_value),
+    # Money and quantities: in range, out of range, and not numbers at all.
+    "Rupiah": st.one_of(
+        st.integers(min_value=-10, max_value=10**13).map(
+            lambda n: graphql.IntValueNode(value=str(n))),
+        st.text(max_size=12).map(_value)),
+    "Quantity": st.one_of(
+        st.decimals(min_value=-10, max_value=10**10, places=4, allow_nan=False).map(
+            lambda d: _value(str(d))),
+        st.text(max_size=12).map(_value)),
+    "GeoJSONGeometry": st.one_of(
+        st.just('{"type": "Polygon", "coordinates": [[[112.53, -7.86], [112.54, -7.86], '
+                '[112.54, -7.85], [112.53, -7.86]]]}'),
+        st.just("{}"), st.text()).map(_value),
 }
 
 

@@ -4,7 +4,7 @@ import graphene
 
 from backend.accounts.errors import AccountErrorCode
 from backend.accounts.graphql.dataloaders import RoleGrantsByUserIdLoader
-from backend.accounts.models import Role, Skpd
+from backend.accounts.models import SKPD_ROLES, Role, Skpd
 from backend.graphql.core import connection_for, error_type
 
 RoleEnum = graphene.Enum.from_enum(Role, name="Role", description="What a user may do in BATT.")
@@ -29,7 +29,8 @@ class UserType(graphene.ObjectType):
     name = graphene.String(required=True)
     phone = graphene.String(required=True, description="E.164, e.g. +6281234567890.")
     roles = graphene.List(graphene.NonNull(RoleEnum), required=True)
-    skpd = graphene.Field(SkpdType, description="The agency of a responder; null otherwise.")
+    skpd = graphene.Field(SkpdType, description="The agency of a responder or content editor; "
+                          "null otherwise.")
     active = graphene.Boolean(
         required=True, description="False once an admin has deactivated the account."
     )
@@ -46,7 +47,9 @@ class UserType(graphene.ObjectType):
     @staticmethod
     async def resolve_skpd(user, info) -> Skpd | None:
         grants = await info.context.loader(RoleGrantsByUserIdLoader).load(user.id)
-        return next((g.skpd for g in grants if g.role == Role.RESPONDER), None)
+        held = [g for g in grants if g.role in SKPD_ROLES]
+        held.sort(key=lambda g: g.role != Role.RESPONDER)  # a responder's agency first
+        return held[0].skpd if held else None
 
 
 class MeType(UserType):

@@ -8,6 +8,7 @@ from backend.geo.graphql.types import AreaAtPayload, AreaLevelEnum, AreaType
 from backend.geo.models import Area, AreaLevel
 from backend.graphql.core import guarded
 from backend.permissions import PUBLIC
+from backend.read_cache import public_read
 
 
 class GeoQueries(graphene.ObjectType):
@@ -38,6 +39,9 @@ class GeoQueries(graphene.ObjectType):
         return AreaAtPayload(area=location.most_specific if location else None, errors=[])
 
     @staticmethod
+    # Areas change only when a migration or `batt` loads boundaries: no event, kept for the
+    # cache's max age.
+    @public_read(invalidated_by=())
     @guarded(PUBLIC)
     async def resolve_areas(root, info, level):
         return await Area.filter(level=AreaLevel(level)).order_by("name")

@@ -1,0 +1,8 @@
+"""Among Kota's HTTP feeds: events as iCalendar, news as Atom."""
+
+from __future__ import annotations
+
+from among_kota.agenda.feeds import routes as event_feeds
+from among_kota.news.feeds import routes as news_feeds
+
+routes = [*event_feeds, *news_feeds]

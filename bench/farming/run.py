@@ -1,0 +1,159 @@
+"""Farming benchmarks on PostgreSQL + PostGIS (issue 12):
+
+- advisory: with 20,000 registered farmers and 60,000 plantings, resolve the recipients of an
+  advisory for one commodity in 5 villages and queue their pushes (what the after-commit
+  handler does) — time and SQL statement count (target ≤ 1 s);
+- harvestOutlook for the whole city over 12 weeks on the same data: p50/p95 over repeated
+  calls of the service (target p95 ≤ 100 ms), and once over HTTP-less GraphQL is not needed:
+  the resolver is the service call.
+
+    .venv/bin/python bench/farming/run.py [--postgres postgres://postgres@127.0.0.1:5432/postgres]
+                                          [--farmers 20000] [--plantings 60000] [--runs 50]
+
+Creates its own database (batt_bench_farming), migrates every app, loads the demo areas and
+commodities, bulk-inserts farmers, parcels and plantings spread over the 24 villages and 19
+commodities (harvests in the next 16 weeks), prints the figures and drops the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from among_tani.farming.advisories import recipients  # noqa: E402
+from among_tani.farming.outlook import harvest_outlook  # noqa: E402
+from among_tani.registry.commodities import seed_commodities  # noqa: E402
+from backend import db  # noqa: E402
+from backend.clock import WIB, utcnow  # noqa: E402
+from backend.events import unit_of_work  # noqa: E402
+from backend.geo.services import load_demo_areas  # noqa: E402
+from backend.push.services import enqueue_push_many  # noqa: E402
+from backend.settings import Settings  # noqa: E402
+from bench.common import admin, percentile  # noqa: E402
+from tests.querycount import counting_queries  # noqa: E402
+
+DATABASE = "batt_bench_farming"
+TARGET_VILLAGES = ("batu-sidomulyo", "batu-pesanggrahan", "batu-sumberejo",
+                   "bumiaji-punten", "bumiaji-tulungrejo")
+
+
+async def load(url: str, farmers: int, plantings: int) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        villages = await conn.fetch(
+            "SELECT id, min_lat, max_lat, min_lon, max_lon FROM geo_area WHERE level='village'")
+        commodities = await conn.fetch("SELECT code, base_unit FROM tani_commodity")
+        rng = random.Random(12)
+        now = utcnow()
+        await conn.copy_records_to_table(
+            "account_user", columns=["name", "is_active", "created_at", "updated_at"],
+            records=[(f"Petani {i}", True, now, now) for i in range(farmers)])
+        user_ids = [r["id"] for r in await conn.fetch(
+            "SELECT id FROM account_user ORDER BY id DESC LIMIT $1", farmers)]
+        parcels = []
+        for user_id in user_ids:
+            v = rng.choice(villages)
+            lat = (v["min_lat"] + v["max_lat"]) / 2 + rng.uniform(-0.003, 0.003)
+            lon = (v["min_lon"] + v["max_lon"]) / 2 + rng.uniform(-0.003, 0.003)
+            parcels.append((user_id, "Lahan", lat, lon, 1.0, "own", v["id"], now, now))
+        await conn.copy_records_to_table(
+            "farming_parcel", columns=["farmer_id", "name", "lat", "lon", "area_ha", "tenure",
+                                       "village_id", "created_at", "updated_at"],
+            records=parcels)
+        rows = await conn.fetch("SELECT id, farmer_id, village_id FROM farming_parcel")
+        today = now.astimezone(WIB).date()
+        records = []
+        for i in range(plantings):
+            parcel = rows[i % len(rows)]
+            commodity = rng.choice(commodities)
+            harvest = today + timedelta(days=rng.randint(0, 16 * 7))
+            records.append((parcel["id"], parcel["farmer_id"], parcel["village_id"],
+                            commodity["code"], "", 0.3, harvest - timedelta(days=90),
+                            harvest, 1000.0, commodity["base_unit"], 1000.0,
+                            commodity["base_unit"], now, now))
+        await conn.copy_records_to_table(
+            "farming_planting",
+            columns=["parcel_id", "farmer_id", "village_id", "commodity_code", "variety",
+                     "area_ha", "planted_on", "expected_harvest_on", "expected_yield",
+                     "yield_unit", "expected_yield_base", "base_unit", "created_at",
+                     "updated_at"],
+            records=records)
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--farmers", type=int, default=20_000)
+    parser.add_argument("--plantings", type=int, default=60_000)
+    parser.add_argument("--runs", type=int, default=50)
+    args = parser.parse_args()
+    base = args.postgres.replace("postgresql://", "postgres://", 1)
+    url = urlunsplit(urlsplit(base)._replace(path=f"/{DATABASE}"))
+    await admin(base, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)',
+                f'CREATE DATABASE "{DATABASE}"')
+    await admin(url.replace("postgres://", "postgresql://", 1),
+                "CREATE EXTENSION IF NOT EXISTS postgis")
+    var_dir = Path(tempfile.mkdtemp())
+    settings = Settings(env="bench", var_dir=var_dir, database_url=url,
+                        media_dir=var_dir / "media", secret_key=secrets.token_urlsafe(40))
+    try:
+        await db.migrate(settings)
+        await db.close_db()
+        await db.init_db(settings)
+        await load_demo_areas(echo=lambda *_: None)
+        await seed_commodities()
+        started = time.perf_counter()
+        await load(url.replace("postgres://", "postgresql://", 1), args.farmers,
+                   args.plantings)
+        print(f"loaded {args.farmers:,} farmers with parcels and {args.plantings:,} plantings "
+              f"in {time.perf_counter() - started:.1f} s")
+        from backend.geo.models import Area
+
+        village_ids = list(await Area.filter(code__in=TARGET_VILLAGES)
+                           .values_list("id", flat=True))
+
+        for attempt in (1, 2):  # the first warms the pool and the plans
+            with counting_queries() as statements:
+                started = time.perf_counter()
+                async with unit_of_work():
+                    users = await recipients(["krisan"], village_ids, None)
+                    queued = await enqueue_push_many(users, title="Waspada kutu daun",
+                                                body="Periksa daun krisan.",
+                                                data={"kind": "advisory.published"},
+                                                dedupe_key=f"bench-advisory-{attempt}")
+                seconds = time.perf_counter() - started
+            print(f"advisory (krisan, 5 villages), run {attempt}: {len(users):,} recipients, "
+                  f"{queued:,} pushes queued in {seconds * 1000:.0f} ms, "
+                  f"{len(statements):,} SQL statements")
+
+        timings = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            outlook = await harvest_outlook(weeks=12)
+            timings.append((time.perf_counter() - started) * 1000)
+        print(f"harvestOutlook (city, 12 weeks, {len(outlook.entries):,} village rows): "
+              f"p50 {statistics.median(timings):.1f} ms, p95 {percentile(timings, 0.95):.1f} "
+              f"ms over {args.runs} calls")
+    finally:
+        await db.close_db()
+        await admin(base, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

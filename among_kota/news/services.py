@@ -7,6 +7,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from among_kota.content.models import Publishable
 from among_kota.content.services import ContentKind, register_kind
 from among_kota.errors import KotaErrorCode as C
@@ -19,7 +21,7 @@ from backend.geo.models import Area, AreaLevel
 from backend.markdown import plain_text
 from backend.media.services import get_owned_photos
 from backend.media.services import publish as publish_photos
-from backend.push.services import enqueue_push
+from backend.push.topics import enqueue_topic_push, refresh_topics, register_topic_source
 
 CITY_TOPIC = "city"
 MAX_TAGS = 10
@@ -150,28 +152,43 @@ async def on_publish(item: Publishable, first: bool) -> None:
 
 
 async def push_announcement(article: Article) -> int:
-    """Queue the push of an urgent announcement to its followers (the villages named, or the
-    whole city), once per article and person."""
+    """Queue the push of an urgent announcement to its followers — the villages named, or the
+    whole city — as one FCM topic message (per five villages), once per article."""
     topics = ([village_topic(c) for c in article.village_codes] if article.village_codes
               else [CITY_TOPIC])
-    followers = await AnnouncementFollow.filter(topic__in=topics).values_list(
-        "user_id", flat=True)
-    return await enqueue_push(
-        set(followers), title=article.title_id,
+    return await enqueue_topic_push(
+        [PUSH_TOPIC_PREFIX + t for t in topics], title=article.title_id,
         body=plain_text(article.body_id, 180) or article.title_id,
         data={"type": "announcement", "articleId": str(article.id),
               "urgency": article.urgency.value if article.urgency else ""},
         dedupe_key=f"kota-announcement:{article.id}")
 
 
+# Announcement follows as push topics ("kota:city", "kota:village:bumiaji-tulungrejo"): the
+# push platform keeps every installation of a follower in the topic.
+PUSH_TOPIC_PREFIX = "kota:"
+
+
+@register_topic_source
+async def announcement_topics(user_ids: list[int]) -> dict[int, set[str]]:
+    topics: dict[int, set[str]] = {}
+    for user_id, topic in await AnnouncementFollow.filter(user_id__in=user_ids).values_list(
+            "user_id", "topic"):
+        topics.setdefault(user_id, set()).add(PUSH_TOPIC_PREFIX + topic)
+    return topics
+
+
 async def follow_announcements(user_id: int, *, city: bool, villages: list[str]) -> list[str]:
     """Replace what the person follows; returns the topics now followed."""
     codes = await village_codes(villages) if villages else []
     topics = ([CITY_TOPIC] if city else []) + [village_topic(c) for c in codes]
-    await AnnouncementFollow.filter(user_id=user_id).exclude(topic__in=topics).delete()
-    have = set(await AnnouncementFollow.filter(user_id=user_id).values_list("topic", flat=True))
-    await AnnouncementFollow.bulk_create([AnnouncementFollow(user_id=user_id, topic=t)
-                                          for t in topics if t not in have])
+    async with in_transaction():
+        await AnnouncementFollow.filter(user_id=user_id).exclude(topic__in=topics).delete()
+        have = set(await AnnouncementFollow.filter(user_id=user_id).values_list(
+            "topic", flat=True))
+        await AnnouncementFollow.bulk_create([AnnouncementFollow(user_id=user_id, topic=t)
+                                              for t in topics if t not in have])
+        await refresh_topics(user_ids=[user_id])
     return topics
 
 

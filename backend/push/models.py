@@ -71,3 +71,49 @@ class PushMessage(Model):
         table = "push_outbox"
         unique_together = (("user", "dedupe_key"),)
         indexes = (("status", "next_attempt_at"),)
+
+
+class TopicMembership(Model):
+    # Whether one installation (by FCM token) should be in one topic, and whether FCM has been
+    # told. Desired state is written in the transaction of the change (a follow, a device
+    # registered or removed); the push job brings FCM in line afterwards. Keyed by token, not
+    # by device: an unsubscription must still reach FCM after the device row is gone.
+
+    id = fields.BigIntField(primary_key=True)
+    token = fields.CharField(max_length=1024)
+    # BATT's topic name ("kota:village:bumiaji-tulungrejo"); FCM's is derived from it.
+    topic = fields.CharField(max_length=200)
+    wanted = fields.BooleanField()
+    synced = fields.BooleanField(default=False)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    last_error = fields.TextField(null=True)
+
+    class Meta:
+        table = "push_topic_membership"
+        unique_together = (("token", "topic"),)
+        indexes = (("synced", "next_attempt_at"),)
+
+
+class TopicPush(Model):
+    # One push to everyone in up to five topics (one FCM message with a topic condition),
+    # written in the transaction of the change it announces, sent by the push job. A city-wide
+    # warning is one request to FCM, not one row and one request per person.
+
+    id = fields.BigIntField(primary_key=True)
+    dedupe_key = fields.CharField(max_length=200, unique=True)
+    topics = fields.JSONField()
+    title = fields.CharField(max_length=200)
+    body = fields.TextField()
+    data = fields.JSONField(default=dict)
+    status = fields.CharEnumField(PushStatus, max_length=16, default=PushStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    claim = fields.CharField(max_length=32, null=True)
+    last_error = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    finished_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "push_topic_outbox"
+        indexes = (("status", "next_attempt_at"),)

@@ -6,6 +6,7 @@ from typing import Any
 
 from backend.accounts.personal_data import ExportContext, PersonalDataSection, register
 from backend.push.models import Device, PushMessage
+from backend.push.topics import refresh_topics
 
 
 async def export(context: ExportContext) -> dict[str, Any]:
@@ -28,7 +29,10 @@ async def export(context: ExportContext) -> dict[str, Any]:
 
 async def erase(user_id: int) -> None:
     await PushMessage.filter(user_id=user_id).delete()
+    tokens = list(await Device.filter(user_id=user_id).values_list("token", flat=True))
     await Device.filter(user_id=user_id).delete()
+    # Their phones leave every topic (FCM is told by the push job).
+    await refresh_topics(tokens=tokens)
 
 
 register(PersonalDataSection(key="push", export=export, erase=erase))

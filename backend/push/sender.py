@@ -35,7 +35,7 @@ from backend import db
 from backend.clock import utcnow
 from backend.firebase import firebase_app
 from backend.observability.metrics import PUSH_MESSAGES
-from backend.push.models import Device, PushMessage, PushStatus
+from backend.push.models import Device, PushMessage, PushStatus, TopicPush
 from backend.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,13 @@ SEND_CONCURRENCY = 8
 RETENTION = timedelta(days=30)
 
 
+# What FCM's topic API answers for a token that can never be in a topic (uninstalled app,
+# token from another project, not a token at all); anything else is worth retrying.
+TOPIC_TOKEN_GONE = frozenset({"NOT_FOUND", "UNREGISTERED", "INVALID_ARGUMENT",
+                              "SENDER_ID_MISMATCH", "registration-token-not-registered",
+                              "invalid-argument"})
+
+
 class Outcome(Enum):
     DELIVERED = "delivered"
     TOKEN_GONE = "token_gone"  # FCM says the token is dead: forget the device
@@ -68,7 +75,14 @@ class Delivery:
 
 class Transport(Protocol):
     def send(self, message: messaging.Message) -> Delivery:
-        """Send one message to one device (blocking; called in a worker thread)."""
+        """Send one message to one device or topic (blocking; called in a worker thread)."""
+        ...
+
+    def manage_topic(
+        self, tokens: list[str], topic: str, subscribe: bool
+    ) -> list[tuple[Outcome, str | None]]:
+        """Add these tokens to an FCM topic or remove them; one outcome per token, in order
+        (blocking; called in a worker thread)."""
         ...
 
 
@@ -92,6 +106,25 @@ def build_message(token: str, push: PushMessage) -> messaging.Message:
             ),
             webpush=messaging.WebpushConfig(headers={"Urgency": "high"}),
         )
+
+
+def build_topic_message(push: TopicPush) -> messaging.Message:
+    """The FCM v1 message for everyone in the push's topics (an FCM condition for several)."""
+    from backend.push.topics import condition
+
+    one = len(push.topics) == 1
+    return messaging.Message(
+        topic=push.topics[0] if one else None,
+        condition=None if one else condition(push.topics),
+        notification=messaging.Notification(title=push.title, body=push.body),
+        data={str(k): str(v) for k, v in (push.data or {}).items()},
+        android=messaging.AndroidConfig(priority="high"),
+        apns=messaging.APNSConfig(
+            headers={"apns-priority": "10", "apns-push-type": "alert"},
+            payload=messaging.APNSPayload(aps=messaging.Aps(sound="default")),
+        ),
+        webpush=messaging.WebpushConfig(headers={"Urgency": "high"}),
+    )
 
 
 def _describe(exc: BaseException) -> str:
@@ -139,6 +172,21 @@ class FcmTransport:
         except ValueError as exc:  # firebase-admin refused to encode the message
             return Delivery(Outcome.REJECTED, _describe(exc))
         return Delivery(Outcome.DELIVERED)
+
+    def manage_topic(
+        self, tokens: list[str], topic: str, subscribe: bool
+    ) -> list[tuple[Outcome, str | None]]:
+        call = messaging.subscribe_to_topic if subscribe else messaging.unsubscribe_from_topic
+        try:
+            response = call(tokens, topic, app=self.app)
+        except (exceptions.FirebaseError, GoogleAuthError) as exc:
+            return [(Outcome.RETRY, _describe(exc))] * len(tokens)
+        outcomes: list[tuple[Outcome, str | None]] = [(Outcome.DELIVERED, None)] * len(tokens)
+        for error in response.errors:
+            reason = str(error.reason)
+            gone = reason in TOPIC_TOKEN_GONE
+            outcomes[error.index] = (Outcome.TOKEN_GONE if gone else Outcome.RETRY, reason)
+        return outcomes
 
 
 def fcm_transport(settings: Settings) -> FcmTransport | None:
@@ -222,10 +270,13 @@ async def _settle(
 ) -> PushStatus:
     delivered = list(row.delivered_device_ids or [])
     delivered += [d.id for d, r in deliveries if r.outcome is Outcome.DELIVERED]
+    from backend.push.topics import forget_token
+
     gone = [d for d, r in deliveries if r.outcome is Outcome.TOKEN_GONE]
     for device in gone:
         # By id and token: the row may already be gone, or the token re-registered since.
         await Device.filter(id=device.id, token=device.token).delete()
+        await forget_token(device.token)
         log.info("push: removed device %s of user %s (%s)", device.id, device.user_id,
                  next(r.error for d, r in deliveries if d is device))
     retry = [r.error for _, r in deliveries if r.outcome is Outcome.RETRY]
@@ -287,20 +338,32 @@ async def send_due(
 
 
 async def purge_finished(now: datetime | None = None, limit: int = 1000) -> int:
-    """Forget finished rows past the retention period (a bounded batch per run)."""
+    """Forget finished rows past the retention period (a bounded batch per run, per outbox)."""
     cutoff = (now or utcnow()) - RETENTION
-    old = (
-        PushMessage.filter(status__not=PushStatus.PENDING, finished_at__lt=cutoff)
-        .order_by("id")
-        .limit(limit)
-        .values("id")
-    )
-    return await PushMessage.filter(id__in=Subquery(old)).delete()
+    purged = 0
+    for model in (PushMessage, TopicPush):
+        old = (
+            model.filter(status__not=PushStatus.PENDING, finished_at__lt=cutoff)
+            .order_by("id")
+            .limit(limit)
+            .values("id")
+        )
+        purged += await model.filter(id__in=Subquery(old)).delete()
+    return purged
 
 
 async def run_push_job(settings: Settings) -> dict[str, int]:
-    """The periodic ``push-outbox`` job (see :mod:`backend.jobs`)."""
+    """The periodic ``push-outbox`` job (see :mod:`backend.jobs`): pushes to people, then
+    topic memberships, then pushes to topics (so a new follower is in before a broadcast)."""
+    from backend.push.topics import send_due_topic_pushes, sync_memberships
+
     report = await send_due(settings)
+    transport = fcm_transport(settings)
+    if transport is not None:
+        for outcome, count in (await sync_memberships(transport)).items():
+            report[f"topic_{outcome}"] = count
+    for outcome, count in (await send_due_topic_pushes(transport)).items():
+        report[f"topic_push_{outcome}"] = report.get(f"topic_push_{outcome}", 0) + count
     purged = await purge_finished()
     if purged:
         report["purged"] = purged

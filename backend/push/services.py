@@ -16,6 +16,7 @@ from backend.clock import utcnow
 from backend.errors import ServiceError
 from backend.push.errors import PushErrorCode
 from backend.push.models import Device, Platform, PushMessage, PushStatus
+from backend.push.topics import refresh_topics
 
 MAX_TOKEN_LENGTH = 1024
 # Enough for a phone, a tablet and a browser or two; the least recently seen goes first, so
@@ -62,8 +63,14 @@ async def register_device(
             .offset(MAX_DEVICES_PER_USER)
             .values_list("id", flat=True)
         )
+        dropped: list[str] = []
         if surplus:
+            dropped = list(await Device.filter(id__in=list(surplus)).values_list(
+                "token", flat=True))
             await Device.filter(id__in=list(surplus)).delete()
+        # The installation now takes its new owner's topics (and leaves the last owner's);
+        # the ones dropped leave theirs.
+        await refresh_topics(tokens=[token, *dropped], now=now)
         return await Device.get(token=token)
 
 
@@ -71,10 +78,14 @@ async def unregister_device(user: User, *, token: str) -> bool:
     """Stop pushes to this installation (sign-out). Idempotent; only the caller's own device
     is removed, so knowing someone's token does not let you silence them. True if removed."""
     token = _clean_token(token)
-    return bool(await Device.filter(token=token, user_id=user.id).delete())
+    async with in_transaction():
+        removed = bool(await Device.filter(token=token, user_id=user.id).delete())
+        if removed:
+            await refresh_topics(tokens=[token])  # a signed-out phone leaves its topics
+    return removed
 
 
-def _stored_dedupe_key(dedupe_key: str) -> str:
+def stored_dedupe_key(dedupe_key: str) -> str:
     if not dedupe_key:
         raise ValueError("enqueue_push needs a dedupe_key")
     if len(dedupe_key) <= MAX_DEDUPE_KEY_LENGTH:
@@ -83,7 +94,15 @@ def _stored_dedupe_key(dedupe_key: str) -> str:
     return "sha256:" + hashlib.sha256(dedupe_key.encode()).hexdigest()
 
 
-def _shorten(text: str, limit: int) -> str:
+def check_payload(title: str, data: dict[str, str]) -> None:
+    # FCM data values must be strings; catching it here points at the caller, not the job.
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise TypeError("push data must map strings to strings")
+    if not title.strip():
+        raise ValueError("a push needs a title")
+
+
+def shorten(text: str, limit: int) -> str:
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -98,12 +117,8 @@ async def enqueue_push(
     a push with this ``dedupe_key`` is skipped, so a retried caller never notifies twice.
     Inactive and unknown users are skipped too.
     """
-    # FCM data values must be strings; catching it here points at the caller, not the job.
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-        raise TypeError("push data must map strings to strings")
-    if not title.strip():
-        raise ValueError("a push needs a title")
-    key = _stored_dedupe_key(dedupe_key)
+    check_payload(title, data)
+    key = stored_dedupe_key(dedupe_key)
     wanted = {int(user_id) for user_id in user_ids}
     if not wanted:
         return 0
@@ -126,8 +141,8 @@ async def enqueue_push(
                     await PushMessage.create(
                         user_id=user_id,
                         dedupe_key=key,
-                        title=_shorten(title, MAX_TITLE_LENGTH),
-                        body=_shorten(body, MAX_BODY_LENGTH),
+                        title=shorten(title, MAX_TITLE_LENGTH),
+                        body=shorten(body, MAX_BODY_LENGTH),
                         data=dict(data),
                         status=PushStatus.PENDING,
                         next_attempt_at=now,
@@ -148,16 +163,13 @@ async def enqueue_push_many(
     farmers): the same rows and the same rules — active users only, one push per user and
     ``dedupe_key`` — written by one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per 500
     users instead of a savepoint per row. Call it in the caller's transaction."""
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-        raise TypeError("push data must map strings to strings")
-    if not title.strip():
-        raise ValueError("a push needs a title")
+    check_payload(title, data)
     wanted = sorted({int(user_id) for user_id in user_ids})
     if not wanted:
         return 0
-    key = _stored_dedupe_key(dedupe_key)
+    key = stored_dedupe_key(dedupe_key)
     when = PushMessage._meta.fields_map["next_attempt_at"].to_db_value(utcnow(), PushMessage)
-    values = [key, _shorten(title, MAX_TITLE_LENGTH), _shorten(body, MAX_BODY_LENGTH),
+    values = [key, shorten(title, MAX_TITLE_LENGTH), shorten(body, MAX_BODY_LENGTH),
               json.dumps(dict(data)), PushStatus.PENDING.value, when]
     connection = db.connection()
     postgres = db.dialect() == "postgres"

@@ -82,6 +82,16 @@ def fcm_settings(
         "get_service_account_rab_endpoint",
         lambda email: f"{fake_fcm.url}/v1/projects/-/serviceAccounts/{email}/allowedLocations",
     )
+    # Topic management (FCM v1 registrations API) builds its URL from a fixed host in the
+    # messaging service's constructor; the same kind of patch moves it here.
+    original_init = messaging._MessagingService.__init__
+
+    def init_with_fake_topics(service: messaging._MessagingService, app) -> None:
+        original_init(service, app)
+        service._fcm_topic_url = service._fcm_topic_url.replace(
+            "https://fcm.googleapis.com", fake_fcm.url)
+
+    monkeypatch.setattr(messaging._MessagingService, "__init__", init_with_fake_topics)
     monkeypatch.delenv("FIREBASE_AUTH_EMULATOR_HOST", raising=False)
     path = write_service_account(tmp_path / "service-account.json", service_account_key,
                                  fake_fcm)

@@ -17,11 +17,18 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 import jwt
 
 SEND_PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
+# FCM v1 topic management (firebase-admin 7.x): POST …/registrations/<token>/topicSubscriptions
+# ?topic_name=<topic> subscribes, DELETE …/topicSubscriptions/<topic>?allow_missing=true leaves.
+TOPIC_PATH = re.compile(
+    r"^/v1/projects/(?P<project>[^/]+)/registrations/(?P<token>[^/]+)/topicSubscriptions"
+    r"(?:/(?P<topic>[^/?]+))?(?:\?(?P<query>.*))?$"
+)
+CONDITION_TOPIC = re.compile(r"'([A-Za-z0-9\-_.~%]+)' in topics")
 RAB_PATH = re.compile(r"^/v1/projects/-/serviceAccounts/(?P<email>[^/]+)/allowedLocations$")
 
 
@@ -72,6 +79,9 @@ class FakeFcm:
     def __init__(self, public_key_pem: bytes) -> None:
         self.public_key_pem = public_key_pem
         self.sends: list[SendRequest] = []
+        # FCM's own record of topic members: topic -> tokens; every topic call, in order.
+        self.topics: dict[str, set[str]] = defaultdict(set)
+        self.topic_calls: list[tuple[str, str, str]] = []  # (method, token, topic)
         self.issued_tokens: list[str] = []
         self.token_grants: list[dict[str, Any]] = []
         self.boundary_lookups: list[str] = []
@@ -96,6 +106,17 @@ class FakeFcm:
     def sends_to(self, device_token: str) -> list[SendRequest]:
         with self._lock:
             return [s for s in self.sends if s.message.get("token") == device_token]
+
+    def reached_by(self, send: SendRequest) -> set[str]:
+        """The device tokens FCM would deliver a send to: its token, or the members of its
+        topic, or of any topic its ``'a' in topics || 'b' in topics`` condition names."""
+        message = send.message
+        with self._lock:
+            if "token" in message:
+                return {message["token"]}
+            names = ([message["topic"]] if "topic" in message
+                     else CONDITION_TOPIC.findall(message.get("condition", "")))
+            return set().union(*(self.topics.get(n, set()) for n in names))
 
     def start(self) -> FakeFcm:
         self._thread.start()
@@ -136,6 +157,25 @@ class FakeFcm:
                 return queued.popleft()
             return 200, {"name": f"projects/{project}/messages/{len(self.sends)}"}
 
+    def _topic(self, method: str, match: re.Match[str], headers: dict[str, str]
+               ) -> tuple[int, dict]:
+        token = unquote(match["token"])
+        query = parse_qs(match["query"] or "")
+        topic = unquote(match["topic"]) if match["topic"] else query.get("topic_name", [""])[0]
+        with self._lock:
+            self.topic_calls.append((method, token, topic))
+            scheme, _, access_token = headers.get("authorization", "").partition(" ")
+            if scheme != "Bearer" or access_token not in self.issued_tokens:
+                return 401, fcm_error(401, "THIRD_PARTY_AUTH_ERROR", "Bad credentials.")
+            queued = self.script.get(token)
+            if queued:
+                return queued.popleft()
+            if method == "POST":
+                self.topics[topic].add(token)
+            else:
+                self.topics[topic].discard(token)
+            return 200, {}
+
     def _allowed_locations(self, email: str, headers: dict[str, str]) -> tuple[int, dict]:
         with self._lock:
             self.boundary_lookups.append(email)
@@ -158,6 +198,16 @@ class FakeFcm:
                     status, body = fake._token(parse_qs(raw.decode()))
                 elif match := SEND_PATH.match(self.path):
                     status, body = fake._send(match["project"], headers, raw)
+                elif match := TOPIC_PATH.match(self.path):
+                    status, body = fake._topic("POST", match, headers)
+                else:
+                    status, body = 404, {"error": {"code": 404, "message": "no such path"}}
+                self._reply(status, body)
+
+            def do_DELETE(self) -> None:  # noqa: N802
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                if match := TOPIC_PATH.match(self.path):
+                    status, body = fake._topic("DELETE", match, headers)
                 else:
                     status, body = 404, {"error": {"code": 404, "message": "no such path"}}
                 self._reply(status, body)

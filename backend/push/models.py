@@ -42,7 +42,26 @@ class PushStatus(str, Enum):
     FAILED = "failed"  # gave up: attempts exhausted, or FCM refused the message itself
 
 
-class PushMessage(Model):
+class _Outbox(Model):
+    # What every push waiting to be sent carries, to a person or to topics.
+
+    title = fields.CharField(max_length=200)
+    body = fields.TextField()
+    data = fields.JSONField(default=dict)
+    status = fields.CharEnumField(PushStatus, max_length=16, default=PushStatus.PENDING)
+    # Claims so far; a sender claims a row by moving next_attempt_at past its lease, so a
+    # crashed sender's rows come back by themselves.
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    last_error = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    finished_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class PushMessage(_Outbox):
     # One push for one user, written in the transaction of the change it announces (so a
     # rolled-back change never notifies). (user, dedupe_key) is unique: a retried caller
     # cannot queue the same push twice.
@@ -52,20 +71,9 @@ class PushMessage(Model):
         "accounts.User", related_name="push_messages", on_delete=fields.CASCADE
     )
     dedupe_key = fields.CharField(max_length=200)
-    title = fields.CharField(max_length=200)
-    body = fields.TextField()
-    data = fields.JSONField(default=dict)
-    status = fields.CharEnumField(PushStatus, max_length=16, default=PushStatus.PENDING)
-    # Claims so far; a sender claims a row by moving next_attempt_at past its lease, so a
-    # crashed sender's rows come back by themselves.
-    attempts = fields.IntField(default=0)
-    next_attempt_at = fields.DatetimeField()
     claim = fields.CharField(max_length=32, null=True, db_index=True)
     # Devices already reached, so a retry after a partial failure does not repeat them.
     delivered_device_ids = fields.JSONField(default=list)
-    last_error = fields.TextField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    finished_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "push_outbox"
@@ -95,7 +103,7 @@ class TopicMembership(Model):
         indexes = (("synced", "next_attempt_at"),)
 
 
-class TopicPush(Model):
+class TopicPush(_Outbox):
     # One push to everyone in up to five topics (one FCM message with a topic condition),
     # written in the transaction of the change it announces, sent by the push job. A city-wide
     # warning is one request to FCM, not one row and one request per person.
@@ -103,16 +111,7 @@ class TopicPush(Model):
     id = fields.BigIntField(primary_key=True)
     dedupe_key = fields.CharField(max_length=200, unique=True)
     topics = fields.JSONField()
-    title = fields.CharField(max_length=200)
-    body = fields.TextField()
-    data = fields.JSONField(default=dict)
-    status = fields.CharEnumField(PushStatus, max_length=16, default=PushStatus.PENDING)
-    attempts = fields.IntField(default=0)
-    next_attempt_at = fields.DatetimeField()
     claim = fields.CharField(max_length=32, null=True)
-    last_error = fields.TextField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    finished_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "push_topic_outbox"

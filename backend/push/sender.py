@@ -94,37 +94,30 @@ def build_message(token: str, push: PushMessage) -> messaging.Message:
         # accepts; switching needs the apps to register FIDs. Silenced for this one call only,
         # and only from the loop thread, because catch_warnings is process-global state.
         warnings.filterwarnings("ignore", "Message.token is deprecated", DeprecationWarning)
-        return messaging.Message(
-            token=token,
-            notification=messaging.Notification(title=push.title, body=push.body),
-            data={str(k): str(v) for k, v in (push.data or {}).items()},
-            # Status changes are what people wait for: wake the device, show it now.
-            android=messaging.AndroidConfig(priority="high"),
-            apns=messaging.APNSConfig(
-                headers={"apns-priority": "10", "apns-push-type": "alert"},
-                payload=messaging.APNSPayload(aps=messaging.Aps(sound="default")),
-            ),
-            webpush=messaging.WebpushConfig(headers={"Urgency": "high"}),
-        )
+        return messaging.Message(token=token, **_content(push))
 
 
 def build_topic_message(push: TopicPush) -> messaging.Message:
     """The FCM v1 message for everyone in the push's topics (an FCM condition for several)."""
     from backend.push.topics import condition
 
-    one = len(push.topics) == 1
-    return messaging.Message(
-        topic=push.topics[0] if one else None,
-        condition=None if one else condition(push.topics),
-        notification=messaging.Notification(title=push.title, body=push.body),
-        data={str(k): str(v) for k, v in (push.data or {}).items()},
-        android=messaging.AndroidConfig(priority="high"),
-        apns=messaging.APNSConfig(
+    if len(push.topics) == 1:
+        return messaging.Message(topic=push.topics[0], **_content(push))
+    return messaging.Message(condition=condition(push.topics), **_content(push))
+
+
+def _content(push: PushMessage | TopicPush) -> dict[str, Any]:
+    return {
+        "notification": messaging.Notification(title=push.title, body=push.body),
+        "data": {str(k): str(v) for k, v in (push.data or {}).items()},
+        # Status changes and warnings are what people wait for: wake the device, show it now.
+        "android": messaging.AndroidConfig(priority="high"),
+        "apns": messaging.APNSConfig(
             headers={"apns-priority": "10", "apns-push-type": "alert"},
             payload=messaging.APNSPayload(aps=messaging.Aps(sound="default")),
         ),
-        webpush=messaging.WebpushConfig(headers={"Urgency": "high"}),
-    )
+        "webpush": messaging.WebpushConfig(headers={"Urgency": "high"}),
+    }
 
 
 def _describe(exc: BaseException) -> str:

@@ -75,6 +75,9 @@ INVALID_MESSAGE = (400, fcm_error(
 ))
 
 
+NO_SUCH_PATH = (404, {"error": {"code": 404, "message": "no such path"}})
+
+
 class FakeFcm:
     def __init__(self, public_key_pem: bytes) -> None:
         self.public_key_pem = public_key_pem
@@ -206,11 +209,8 @@ class FakeFcm:
 
             def do_DELETE(self) -> None:  # noqa: N802
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                if match := TOPIC_PATH.match(self.path):
-                    status, body = fake._topic("DELETE", match, headers)
-                else:
-                    status, body = 404, {"error": {"code": 404, "message": "no such path"}}
-                self._reply(status, body)
+                match = TOPIC_PATH.match(self.path)
+                self._reply(*(fake._topic("DELETE", match, headers) if match else NO_SUCH_PATH))
 
             def do_GET(self) -> None:  # noqa: N802
                 headers = {k.lower(): v for k, v in self.headers.items()}

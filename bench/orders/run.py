@@ -172,9 +172,11 @@ async def main() -> None:
                 "SELECT available_milli FROM tani_listing WHERE id = $1", int(listing))
             status = await conn.fetchval(
                 "SELECT status FROM tani_listing WHERE id = $1", int(listing))
-            sold = await conn.fetchval("SELECT COALESCE(SUM(quantity_milli), 0) FROM "
-                                       "tani_order_line WHERE listing_id = $1", int(listing))
-            orders = await conn.fetchval("SELECT count(*) FROM tani_order")
+            sold = int(await conn.fetchval("SELECT COALESCE(SUM(quantity_milli), 0) FROM "
+                                           "tani_order_line WHERE listing_id = $1",
+                                           int(listing)))
+            orders = await conn.fetchval("SELECT count(DISTINCT order_id) FROM tani_order_line "
+                                         "WHERE listing_id = $1", int(listing))
         finally:
             await conn.close()
 

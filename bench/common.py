@@ -233,13 +233,14 @@ async def served(
     seed_demo: bool = True,
     prepare: Callable[[BenchServer], Awaitable[None]] | None = None,
     env: dict[str, str] | None = None,
+    keep: bool = False,
 ) -> AsyncIterator[BenchServer]:
     """A fresh database (``batt_bench_<name>`` on the PostgreSQL server ``postgres``, dropped
     afterwards, or a SQLite file in a temporary directory), migrated, with the demo data
     (``seed_demo``) and whatever ``prepare`` loads before the server starts; then ``batt
     serve --workers W`` on a free port, ready (``/readyz`` 200) when this yields. Every
     rate-limit budget is raised out of reach. Stops the server and removes everything on
-    exit."""
+    exit (``keep``: the PostgreSQL database stays, for EXPLAIN)."""
     var_dir = Path(tempfile.mkdtemp(prefix=f"batt-bench-{name}-"))
     database = f"batt_bench_{name}" if postgres else None
     if postgres:
@@ -279,7 +280,7 @@ async def served(
             except subprocess.TimeoutExpired:
                 server.process.kill()
         log.close()
-        if postgres:
+        if postgres and not keep:
             await admin(postgres, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         shutil.rmtree(var_dir, ignore_errors=True)
 

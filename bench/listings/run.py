@@ -5,7 +5,7 @@ server, with the SQL statements it sends.
 
     .venv/bin/python bench/listings/run.py [--postgres postgres://postgres@127.0.0.1:5432/postgres]
         [--listings 100000] [--requests 400] [--workers 1] [--duration 5] [--connections 8]
-        [--cache] [--profile 50]
+        [--cache] [--profile 50] [--show-sql] [--keep]
 
 A fresh database (SQLite file, or a throwaway PostgreSQL + PostGIS database), migrated, with
 the demo (its verified farmers, commodities, villages and 90 days of reference prices); then
@@ -247,6 +247,10 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--cache", action="store_true", help="leave the read cache on")
     parser.add_argument("--profile", type=int, default=0, metavar="N")
+    parser.add_argument("--show-sql", action="store_true",
+                        help="print the statements of one search")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the PostgreSQL database (batt_bench_listings) for EXPLAIN")
     args = parser.parse_args()
     return asyncio.run(run(args))
 
@@ -276,7 +280,7 @@ async def run(args: argparse.Namespace) -> int:
     if not args.cache:
         env["BATT_READ_CACHE_BYTES"] = "0"
     async with served("listings", workers=args.workers, postgres=args.postgres,
-                      prepare=prepare, env=env) as server:
+                      prepare=prepare, env=env, keep=args.keep) as server:
         variables = facts["searches"]
         requests = [graphql_request(SEARCH, v) for v in variables]
         client = KeepAliveClient("127.0.0.1", server.port)
@@ -321,7 +325,7 @@ async def run(args: argparse.Namespace) -> int:
     if args.profile:
         print(f"  in-process   {facts['profile_ms']:.1f} ms per search (profiled)")
         print(facts["profile"])
-    if os.environ.get("BENCH_SHOW_SQL"):
+    if args.show_sql:
         for statement in facts["statements_shown"]:
             print("   ", " ".join(statement.split())[:400])
     return 0

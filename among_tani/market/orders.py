@@ -41,7 +41,6 @@ from among_tani.market.models import (
 )
 from among_tani.market.quantities import line_total, text, to_milli
 from among_tani.registry import services as registry
-from among_tani.registry.models import FarmerProfile
 from backend.accounts.services import Principal
 from backend.clock import utcnow
 from backend.errors import FieldError, ServiceError
@@ -293,8 +292,7 @@ async def change_status(order: Order, change: Change, *, expected: Iterable[Orde
     if change.to in RETURNS_STOCK:
         await _stock_changed(await _return_stock(order), change.actor_id)
     if change.to == S.COMPLETED:
-        await FarmerProfile.filter(id=order.farmer_profile_id).update(
-            completed_orders=F("completed_orders") + 1)
+        await registry.count_completed_order(order.farmer_profile_id, change.actor_id)
     await _record(order, EVENTS[change.to], change.actor_id, reason=change.reason)
     return order
 
@@ -411,8 +409,7 @@ async def rate_order(principal: Principal, order_id: int, rating: Any, comment: 
             if order.rated_at is not None:
                 raise ServiceError(Code.ALREADY_RATED, "id")
             raise refused(order.status, [S.COMPLETED])
-        await FarmerProfile.filter(id=order.farmer_profile_id).update(
-            rating_count=F("rating_count") + 1, rating_total=F("rating_total") + rating)
+        await registry.add_rating(order.farmer_profile_id, rating, principal.user.id)
         await order.refresh_from_db()
         await _record(order, MarketEvent.ORDER_RATED, principal.user.id, rating=rating)
     return order

@@ -19,6 +19,7 @@ from among_tani.market.models import ListingStatus
 from among_tani.market.quantities import to_milli
 from among_tani.registry.models import Commodity, CommodityGroup
 from among_tani.registry.services import commodities_by_codes
+from backend import db
 from backend.errors import ServiceError
 from backend.geo import spatial
 from backend.geo.sql import fetch_all
@@ -106,7 +107,15 @@ async def prepare(search: ListingSearch) -> Prepared:
                   sa.or_(L.harvest_date.is_(None), L.harvest_date <= day)]
     query = parse_search(search.text)
     if query is not None:
-        where.append(matches(LISTINGS.table, query))
+        match = matches(LISTINGS.table, query)
+        if db.dialect() == "postgres":
+            # The typo-tolerant match (pg_trgm's word similarity over the whole text) costs
+            # far more than the other conditions, but PostgreSQL rates them alike and tested
+            # it first on every row the spatial index walks. Behind a CASE it runs only on
+            # the rows of the wanted commodities, price and dates: 74 → 13 ms for the k
+            # nearest strawberries among 100,000 listings (bench/listings).
+            match = sa.case((sa.and_(*where), match), else_=sa.false())
+        where.append(match)
     radius_m = None
     if search.lat is not None or search.lon is not None:
         if search.lat is None or search.lon is None:

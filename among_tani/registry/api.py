@@ -23,6 +23,7 @@ from among_tani.registry.visibility import FarmerView
 from backend.accounts.models import User
 from backend.geo.models import Area
 from backend.graphql.core import BaseLoader
+from backend.graphql.prefetch import then
 from backend.graphql.scalars import Quantity
 from backend.i18n import bilingual_field
 
@@ -147,9 +148,10 @@ class FarmerType(graphene.ObjectType):
         return view.profile.id
 
     @staticmethod
-    async def resolve_display_name(view: FarmerView, info):
-        user = await info.context.loader(UserByIdLoader).load(view.profile.user_id)
-        return (user.name if user and user.name else "Petani") if user else "Petani"
+    def resolve_display_name(view: FarmerView, info):
+        # Now when a list fetched the names ahead (the market's listings), later otherwise.
+        return then(info.context.loader(UserByIdLoader).now_or_later(view.profile.user_id),
+                    lambda user: user.name if user is not None and user.name else "Petani")
 
     @staticmethod
     async def resolve_village(view: FarmerView, info):

@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from among_tani.audience import record
+from among_tani.registry.events import RegistryEvent
 from among_tani.registry.models import Commodity, CommodityGroup, Unit
+from backend.events import unit_of_work
 
 G = CommodityGroup
 U = Unit
@@ -75,15 +78,19 @@ async def seed_commodities() -> int:
     admins edited it. Returns how many were added."""
     existing = set(await Commodity.all().values_list("code", flat=True))
     added = 0
-    for position, seed in enumerate(BATU_COMMODITIES):
-        if seed.code in existing:
-            continue
-        await Commodity.create(
-            code=seed.code, name_id=seed.name_id, name_en=seed.name_en, group=seed.group,
-            base_unit=seed.base_unit, units=units_data(seed.units), synonyms=seed.synonyms,
-            sort_order=position,
-        )
-        added += 1
+    async with unit_of_work():
+        for position, seed in enumerate(BATU_COMMODITIES):
+            if seed.code in existing:
+                continue
+            await Commodity.create(
+                code=seed.code, name_id=seed.name_id, name_en=seed.name_en, group=seed.group,
+                base_unit=seed.base_unit, units=units_data(seed.units), synonyms=seed.synonyms,
+                sort_order=position,
+            )
+            added += 1
+        if added:  # the public list of commodities changed (its read cache hears it)
+            await record(RegistryEvent.COMMODITIES_SEEDED, subject_type="tani_commodity",
+                         subject_id=0, audience=["public"], payload={"added": added})
     return added
 
 

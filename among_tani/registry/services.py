@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 
 from among_tani.audience import record, role_key, user_key
 from among_tani.registry import roles
@@ -328,6 +329,31 @@ async def _record_application(application: Application, event: RegistryEvent,
     await record(event, subject_type="tani_application", subject_id=application.id,
                  audience=audience, actor_id=actor_id,
                  payload={"kind": application.kind.value, "status": application.status.value})
+
+
+# -- a farmer's public record -----------------------------------------------------------------
+
+
+async def count_completed_order(profile_id: int, actor_id: int | None) -> None:
+    """One more completed order on the farmer's public profile (the market's order flow
+    calls it in its unit of work)."""
+    await FarmerProfile.filter(id=profile_id).update(
+        completed_orders=F("completed_orders") + 1)
+    await _record_stats(profile_id, actor_id)
+
+
+async def add_rating(profile_id: int, rating: int, actor_id: int | None) -> None:
+    """A buyer's rating (1–5) added to the farmer's public average, in the caller's unit of
+    work."""
+    await FarmerProfile.filter(id=profile_id).update(
+        rating_count=F("rating_count") + 1, rating_total=F("rating_total") + rating)
+    await _record_stats(profile_id, actor_id)
+
+
+async def _record_stats(profile_id: int, actor_id: int | None) -> None:
+    # Public data: the profile and every listing showing the farmer's rating.
+    await record(RegistryEvent.FARMER_STATS_CHANGED, subject_type="tani_farmer_profile",
+                 subject_id=profile_id, audience=["public"], actor_id=actor_id)
 
 
 # -- extension officers and their villages ---------------------------------------------------

@@ -20,12 +20,10 @@ import os
 import random
 import statistics
 import struct
-import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from PIL import Image, ImageFilter
@@ -34,19 +32,17 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # run as a script: make `bench` importable
 
 from bench.common import (  # noqa: E402
+    DEFAULT_PG_URL,
     KeepAliveClient,
-    admin,
     cpu_seconds,
-    free_port,
+    load_average,
     machine_cpu_seconds,
     percentile,
+    served,
     server_cpu_seconds,
-    unlimited_budgets,
     worker_pids,
 )
 
-BATT = str(Path(sys.executable).with_name("batt"))
-DB_NAME = "batt_bench_intake"
 CENTRE = (-7.8713, 112.5269)
 
 UPLOAD = ("mutation($file: Upload!, $key: String) { uploadPhoto(file: $file, clientKey: $key) "
@@ -96,126 +92,96 @@ async def main() -> None:
     parser.add_argument("--residents", type=int, default=80)
     args = parser.parse_args()
 
-    pg_url = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    db_url = urlunsplit(urlsplit(pg_url)._replace(path=f"/{DB_NAME}"))
-    await admin(pg_url, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)',
-                f'CREATE DATABASE "{DB_NAME}"')
-    await admin(db_url, "CREATE EXTENSION IF NOT EXISTS postgis")
-    var_dir = Path(f"/tmp/batt-bench-intake-{os.getpid()}")
-    var_dir.mkdir(parents=True, exist_ok=True)
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("BATT_")},
-           "BATT_DATABASE_URL": db_url, "BATT_VAR_DIR": str(var_dir),
-           "BATT_SECRET_KEY": "bench-secret-" + "k" * 40, **unlimited_budgets()}
-    subprocess.run([BATT, "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([BATT, "seed-demo"], env=env, check=True, capture_output=True)
+    pg_url = os.environ.get("BENCH_PG_URL", DEFAULT_PG_URL)
+    async with served("intake", workers=args.workers, postgres=pg_url) as server, \
+            httpx.AsyncClient(base_url=server.base_url, timeout=60) as http:
+        port = server.port
+        # Residents (Argon2 hashing is not what this measures: done before the clock).
+        tokens = []
+        for i in range(args.residents):
+            body = (await http.post("/graphql", json={"query": REGISTER, "variables": {"i": {
+                "name": f"Warga Bench {i}", "phone": f"08139{i:07d}",
+                "password": "bench-password-1"}}})).json()
+            tokens.append(body["data"]["register"]["accessToken"])
 
-    port = free_port()
-    log = open(var_dir / "server.log", "w")
-    server = subprocess.Popen(
-        [BATT, "serve", "--port", str(port), "--workers", str(args.workers),
-         "--log-level", "warning"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-            for _ in range(300):
+        # Every upload request is prepared before the clock starts (a phone has its
+        # photo ready too); the timed loop only sends bytes and reads JSON answers.
+        base_jpeg = phone_photo()
+        uploads = []
+        for n in range(args.warmup + args.complaints):
+            operations = {"query": UPLOAD, "variables": {"file": None, "key": f"k{n}"}}
+            uploads.append(KeepAliveClient.multipart_request(
+                "/graphql",
+                {"operations": json.dumps(operations),
+                 "map": json.dumps({"0": ["variables.file"]})},
+                {"0": (f"IMG_{n}.jpg", unique_copy(base_jpeg, uuid.uuid4().hex),
+                       "image/jpeg")},
+                {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}))
+        rng = random.Random(7)
+        latencies: list[float] = []
+        failures: list[str] = []
+        queue: asyncio.Queue[int] = asyncio.Queue()
+
+        async def resident_client() -> None:
+            while True:
                 try:
-                    if (await http.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.2)
-
-            # Residents (Argon2 hashing is not what this measures: done before the clock).
-            tokens = []
-            for i in range(args.residents):
-                body = (await http.post("/graphql", json={"query": REGISTER, "variables": {"i": {
-                    "name": f"Warga Bench {i}", "phone": f"08139{i:07d}",
-                    "password": "bench-password-1"}}})).json()
-                tokens.append(body["data"]["register"]["accessToken"])
-
-            # Every upload request is prepared before the clock starts (a phone has its
-            # photo ready too); the timed loop only sends bytes and reads JSON answers.
-            base_jpeg = phone_photo()
-            uploads = []
-            for n in range(args.warmup + args.complaints):
-                operations = {"query": UPLOAD, "variables": {"file": None, "key": f"k{n}"}}
-                uploads.append(KeepAliveClient.multipart_request(
-                    "/graphql",
-                    {"operations": json.dumps(operations),
-                     "map": json.dumps({"0": ["variables.file"]})},
-                    {"0": (f"IMG_{n}.jpg", unique_copy(base_jpeg, uuid.uuid4().hex),
-                           "image/jpeg")},
-                    {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}))
-            rng = random.Random(7)
-            latencies: list[float] = []
-            failures: list[str] = []
-            queue: asyncio.Queue[int] = asyncio.Queue()
-
-            async def resident_client() -> None:
-                while True:
-                    try:
-                        n = queue.get_nowait()
-                    except asyncio.QueueEmpty:
-                        return
-                    # One connection per complaint, as a phone opens one for its upload and
-                    # submit: connections spread over the workers the way real ones do (a
-                    # few long-lived connections can all land on one worker).
-                    client = KeepAliveClient("127.0.0.1", port)
-                    try:
-                        await submit_one(client, n)
-                    finally:
-                        await client.close()
-
-            async def submit_one(client: KeepAliveClient, n: int) -> None:
-                started = time.perf_counter()
-                photo = (await client.send(uploads[n]))["data"]["uploadPhoto"]
-                if photo["errors"]:
-                    failures.append(f"upload {photo['errors']}")
+                    n = queue.get_nowait()
+                except asyncio.QueueEmpty:
                     return
-                lat = CENTRE[0] + rng.uniform(-0.01, 0.01)
-                lon = CENTRE[1] + rng.uniform(-0.01, 0.01)
-                result = (await client.send(KeepAliveClient.json_request(
-                    "/graphql", {"query": SUBMIT, "variables": {"i": {
-                        "clientRequestId": uuid.uuid4().hex, "categoryCode": "sampah",
-                        "description": "Sampah menumpuk di tepi jalan, mohon diangkut.",
-                        "lat": lat, "lon": lon, "photoIds": [photo["photo"]["id"]],
-                        "visibility": "PUBLIC"}}},
-                    {"Authorization": f"Bearer {tokens[n % len(tokens)]}"},
-                )))["data"]["submitComplaint"]
-                if result["errors"]:
-                    failures.append(f"submit {result['errors']}")
-                    return
-                latencies.append((time.perf_counter() - started) * 1000)
+                # One connection per complaint, as a phone opens one for its upload and
+                # submit: connections spread over the workers the way real ones do (a
+                # few long-lived connections can all land on one worker).
+                client = KeepAliveClient("127.0.0.1", port)
+                try:
+                    await submit_one(client, n)
+                finally:
+                    await client.close()
 
-            for n in range(args.warmup):
-                queue.put_nowait(n)
-            await asyncio.gather(*(resident_client() for _ in range(args.concurrency)))
-            latencies.clear()
-            for n in range(args.warmup, args.warmup + args.complaints):
-                queue.put_nowait(n)
+        async def submit_one(client: KeepAliveClient, n: int) -> None:
+            started = time.perf_counter()
+            photo = (await client.send(uploads[n]))["data"]["uploadPhoto"]
+            if photo["errors"]:
+                failures.append(f"upload {photo['errors']}")
+                return
+            lat = CENTRE[0] + rng.uniform(-0.01, 0.01)
+            lon = CENTRE[1] + rng.uniform(-0.01, 0.01)
+            result = (await client.send(KeepAliveClient.json_request(
+                "/graphql", {"query": SUBMIT, "variables": {"i": {
+                    "clientRequestId": uuid.uuid4().hex, "categoryCode": "sampah",
+                    "description": "Sampah menumpuk di tepi jalan, mohon diangkut.",
+                    "lat": lat, "lon": lon, "photoIds": [photo["photo"]["id"]],
+                    "visibility": "PUBLIC"}}},
+                {"Authorization": f"Bearer {tokens[n % len(tokens)]}"},
+            )))["data"]["submitComplaint"]
+            if result["errors"]:
+                failures.append(f"submit {result['errors']}")
+                return
+            latencies.append((time.perf_counter() - started) * 1000)
 
-            cpu_start = server_cpu_seconds(server.pid), time.process_time()
-            machine_start = machine_cpu_seconds()
-            workers_start = {pid: cpu_seconds(pid) for pid in worker_pids(server.pid)}
-            wall_start = time.perf_counter()
-            await asyncio.gather(*(resident_client() for _ in range(args.concurrency)))
-            wall = time.perf_counter() - wall_start
-            server_cpu = server_cpu_seconds(server.pid) - cpu_start[0]
-            client_cpu = time.process_time() - cpu_start[1]
-            machine_end = machine_cpu_seconds()
-            per_worker = [cpu_seconds(pid) - start for pid, start in workers_start.items()]
-            machine_busy = machine_end[0] - machine_start[0]
-            machine_idle = machine_end[1] - machine_start[1]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-        await admin(pg_url, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        subprocess.run(["rm", "-rf", str(var_dir)], check=False)
+        for n in range(args.warmup):
+            queue.put_nowait(n)
+        await asyncio.gather(*(resident_client() for _ in range(args.concurrency)))
+        latencies.clear()
+        for n in range(args.warmup, args.warmup + args.complaints):
+            queue.put_nowait(n)
+
+        cpu_start = server_cpu_seconds(server.pid), time.process_time()
+        machine_start = machine_cpu_seconds()
+        workers_start = {pid: cpu_seconds(pid) for pid in worker_pids(server.pid)}
+        wall_start = time.perf_counter()
+        await asyncio.gather(*(resident_client() for _ in range(args.concurrency)))
+        wall = time.perf_counter() - wall_start
+        server_cpu = server_cpu_seconds(server.pid) - cpu_start[0]
+        client_cpu = time.process_time() - cpu_start[1]
+        machine_end = machine_cpu_seconds()
+        per_worker = [cpu_seconds(pid) - start for pid, start in workers_start.items()]
+        machine_busy = machine_end[0] - machine_start[0]
+        machine_idle = machine_end[1] - machine_start[1]
+        load = load_average()
 
     print(f"bench/intake: {len(latencies)} complaints (1600×1200 JPEG upload + submit) after "
           f"{args.warmup} untimed, {args.concurrency} concurrent clients, {args.workers} uvicorn "
-          "workers, PostgreSQL")
+          f"workers, PostgreSQL; {load} at the end")
     print(f"  throughput   {len(latencies) / wall:7.1f} complaints/s  (wall {wall:.1f} s)")
     if latencies:
         print(f"  latency p50  {statistics.median(latencies):7.1f} ms")

@@ -29,7 +29,6 @@ import hashlib
 import json
 import os
 import random
-import re
 import secrets
 import shutil
 import statistics
@@ -46,7 +45,13 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import admin, free_port, percentile, unlimited_budgets  # noqa: E402
+from bench.common import (  # noqa: E402
+    admin,
+    free_port,
+    percentile,
+    run_wrk,
+    unlimited_budgets,
+)
 
 BATT = str(Path(sys.executable).with_name("batt"))
 CITY = {"south": -7.96, "west": 112.44, "north": -7.74, "east": 112.61}
@@ -157,39 +162,6 @@ RESIDENT_PHONE = "+6281100000005"
 
 
 # -- load ------------------------------------------------------------------------------------
-
-
-def wrk_script(method: str, body: dict[str, Any] | None, token: str | None,
-               directory: Path) -> Path:
-    lines = [f'wrk.method = "{method}"']
-    if body is not None:
-        lines.append(f"wrk.body = [==[{json.dumps(body)}]==]")
-        lines.append('wrk.headers["Content-Type"] = "application/json"')
-    if token:
-        lines.append(f'wrk.headers["Authorization"] = "Bearer {token}"')
-    path = directory / f"{secrets.token_hex(4)}.lua"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def _latency_ms(text: str, label: str) -> float:
-    match = re.search(rf"{label}\s+([\d.]+)(us|ms|s)\b", text)
-    if not match:
-        return float("nan")
-    value, unit = float(match.group(1)), match.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-
-def run_wrk(base: str, method: str, path: str, body: dict[str, Any] | None,
-            token: str | None, connections: int, duration: float,
-            directory: Path) -> tuple[float, float, float, int]:
-    script = wrk_script(method, body, token, directory)
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency",
-         "-s", str(script), base + path], capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return rate, _latency_ms(out, "50%"), _latency_ms(out, "99%"), int(bad.group(1)) if bad else 0
 
 
 async def python_load(base: str, method: str, path: str, body: dict[str, Any] | None,

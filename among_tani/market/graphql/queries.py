@@ -7,6 +7,7 @@ import graphene
 
 from among_tani.market import prices, search
 from among_tani.market.errors import MarketErrorCode as Code
+from among_tani.market.events import MarketEvent
 from among_tani.market.graphql.types import (
     ListingConnection,
     ListingStatusEnum,
@@ -29,8 +30,10 @@ from among_tani.market.models import (
 )
 from among_tani.market.visibility import listing_views, order_view
 from among_tani.registry.api import CommodityGroupEnum, CommodityType  # noqa: E402
+from among_tani.registry.events import RegistryEvent
 from among_tani.registry.models import CommodityGroup
 from backend import ids
+from backend.accounts.events import AccountEvent
 from backend.errors import ServiceError
 from backend.graphql.connections import paginate
 from backend.graphql.core import guarded
@@ -39,8 +42,18 @@ from backend.graphql.enums import as_enum, as_enums
 from backend.graphql.scalars import Quantity, Rupiah
 from backend.pagination import NEWEST_FIRST
 from backend.permissions import PUBLIC, SIGNED_IN
+from backend.read_cache import public_read
 
 ListingSortEnum = graphene.Enum.from_enum(search.ListingSort, name="ListingSort")
+
+# What changes the anonymous answers of the public market reads (backend/read_cache.py).
+# A listing published, edited, paused, sold out or expired, and stock taken or returned by an
+# order, all record a public listing event (orders: ``_stock_changed``).
+PRICE_CHANGES = (MarketEvent.PRICE_RECORDED, RegistryEvent.COMMODITIES_SEEDED)
+LISTING_CHANGES = (MarketEvent.LISTING_PUBLISHED, MarketEvent.LISTING_UPDATED,
+                   MarketEvent.LISTING_WITHDRAWN, *PRICE_CHANGES,
+                   # a listing shows its farmer's name and rating
+                   RegistryEvent.FARMER_STATS_CHANGED, AccountEvent.ERASED)
 
 
 class NearInput(graphene.InputObjectType):
@@ -115,6 +128,7 @@ class MarketQueries(graphene.ObjectType):
                                 "per commodity and base unit.")
 
     @staticmethod
+    @public_read(invalidated_by=LISTING_CHANGES)
     @guarded(PUBLIC)
     async def resolve_listings(root, info, near=None, radius_km=None, commodity_codes=None,
                                groups=None, max_price_per_base_unit=None, min_quantity=None,
@@ -238,6 +252,7 @@ class MarketQueries(graphene.ObjectType):
                 "by_month_and_commodity": rows}
 
     @staticmethod
+    @public_read(invalidated_by=PRICE_CHANGES)
     @guarded(PUBLIC)
     async def resolve_market_prices(root, info, commodity_code, level=None, from_=None,
                                     to=None):
@@ -253,6 +268,7 @@ class MarketQueries(graphene.ObjectType):
             raise
 
     @staticmethod
+    @public_read(invalidated_by=LISTING_CHANGES)
     @guarded(PUBLIC)
     async def resolve_price_board(root, info):
         return await prices.price_board()

@@ -4,6 +4,7 @@ import graphene
 
 from among_tani.registry import roles, services
 from among_tani.registry.errors import RegistryErrorCode as Code
+from among_tani.registry.events import RegistryEvent
 from among_tani.registry.graphql.types import (
     ApplicationConnection,
     BuyerType_,
@@ -21,11 +22,18 @@ from among_tani.registry.models import (
 )
 from among_tani.registry.visibility import FarmerPolicy
 from backend import ids
+from backend.accounts.events import AccountEvent
 from backend.accounts.models import Role
 from backend.errors import ServiceError
 from backend.graphql.core import guarded, paginate
 from backend.graphql.enums import as_enums
 from backend.permissions import PUBLIC, SIGNED_IN
+from backend.read_cache import public_read
+
+# What changes a public farmer profile: an application (verified, declined, applied again
+# with other commodities), completed orders and ratings, an erased account. A display name
+# changed by updateMyProfile records no event (README: the read cache's known gap).
+FARMER_CHANGES = (*RegistryEvent, AccountEvent.ERASED)
 
 
 class RegistryQueries(graphene.ObjectType):
@@ -47,6 +55,7 @@ class RegistryQueries(graphene.ObjectType):
         description="Extension officers and their villages (distan staff and officers).")
 
     @staticmethod
+    @public_read(invalidated_by=(RegistryEvent.COMMODITIES_SEEDED,))
     @guarded(PUBLIC)
     async def resolve_commodities(root, info, groups=None):
         query = Commodity.filter(active=True)
@@ -56,6 +65,7 @@ class RegistryQueries(graphene.ObjectType):
         return await query.order_by("sort_order", "code")
 
     @staticmethod
+    @public_read(invalidated_by=FARMER_CHANGES)
     @guarded(PUBLIC)
     async def resolve_farmer(root, info, id):
         row_id = ids.parse_id(id)

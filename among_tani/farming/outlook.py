@@ -29,12 +29,12 @@ _PLANTINGS = sa.table(
 
 
 def _week_index(day: sa.ColumnElement, start: date) -> sa.ColumnElement:
-    """Whole weeks from ``start`` (a Monday) to the day: plain integer arithmetic on either
+    """Whole weeks from ``start`` (a Monday) to the day, by integer division on either
     database — no time-zone conversion per row, as ``date_trunc`` on a date would do."""
     if db.dialect() == "postgres":
-        return sa.cast((day - sa.literal(start, sa.Date)) / 7, sa.Integer)
-    return sa.cast((sa.func.julianday(day) - sa.func.julianday(start.isoformat())) / 7,
-                   sa.Integer)
+        return (day - sa.literal(start, sa.Date)) // 7  # date - date: days, an integer
+    days = sa.cast(sa.func.julianday(day) - sa.func.julianday(start.isoformat()), sa.Integer)
+    return days // 7
 
 
 @dataclass(frozen=True)

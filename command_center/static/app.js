@@ -253,62 +253,51 @@ async function loadSnapshot(first) {
   render(); // now, not on the next frame: "ready" below means the wall shows these cases
 }
 
-let workloadTimer = null;
-let workloadRunning = false;
-let workloadAgain = false;
-
-function scheduleWorkload(delay = 300) {
-  if (workloadTimer) return;
-  workloadTimer = setTimeout(async () => {
-    workloadTimer = null;
-    if (workloadRunning) {
-      workloadAgain = true;
-      return;
-    }
-    workloadRunning = true;
-    try {
-      state.workload = (await session.query(WORKLOAD)).skpdWorkload;
-      renderWorkload();
-    } catch (error) {
-      if (!(error instanceof SessionEnded)) console.warn("workload:", error);
-    } finally {
-      workloadRunning = false;
-      if (workloadAgain) {
-        workloadAgain = false;
-        scheduleWorkload(0);
+/**
+ * A reload that many triggers may ask for at once: runs `load` after `delay` ms, at most one
+ * at a time; a request that arrives while one runs makes it run once more afterwards.
+ */
+function coalesced(name, defaultDelay, load) {
+  let timer = null;
+  let running = false;
+  let again = false;
+  const schedule = (delay = defaultDelay) => {
+    if (timer) return;
+    timer = setTimeout(async () => {
+      timer = null;
+      if (running) {
+        again = true;
+        return;
       }
-    }
-  }, delay);
+      running = true;
+      try {
+        await load();
+      } catch (error) {
+        if (!(error instanceof SessionEnded)) console.warn(`${name}:`, error);
+      } finally {
+        running = false;
+        if (again) {
+          again = false;
+          schedule(0);
+        }
+      }
+    }, delay);
+  };
+  return schedule;
 }
 
-let farmTimer = null;
-let farmRunning = false;
-let farmAgain = false;
+const scheduleWorkload = coalesced("workload", 300, async () => {
+  state.workload = (await session.query(WORKLOAD)).skpdWorkload;
+  renderWorkload();
+});
 
-function scheduleFarm(delay = 200) {
-  if (farmTimer) return;
-  farmTimer = setTimeout(async () => {
-    farmTimer = null;
-    if (farmRunning) {
-      farmAgain = true;
-      return;
-    }
-    farmRunning = true;
-    try {
-      const data = await session.query(FARM);
-      state.farm = { questions: data.overdueCropQuestions, alerts: data.pestAlerts };
-      renderFarm();
-    } catch (error) {
-      if (!(error instanceof SessionEnded)) console.warn("farming:", error);
-    } finally {
-      farmRunning = false;
-      if (farmAgain) {
-        farmAgain = false;
-        scheduleFarm(0);
-      }
-    }
-  }, delay);
+async function loadFarm() {
+  const data = await session.query(FARM);
+  state.farm = { questions: data.overdueCropQuestions, alerts: data.pestAlerts };
+  renderFarm();
 }
+
+const scheduleFarm = coalesced("farming", 200, loadFarm);
 
 /** Retry a start-up load until it works: the wall may boot before the network is up. */
 async function persist(name, load) {
@@ -470,11 +459,7 @@ async function startWall() {
   await persist("areas", loadReference);
   await persist("cases", () => loadSnapshot(true));
   scheduleWorkload(0);
-  await persist("farming", async () => {
-    const data = await session.query(FARM);
-    state.farm = { questions: data.overdueCropQuestions, alerts: data.pestAlerts };
-    renderFarm();
-  });
+  await persist("farming", loadFarm);
   if (stream) $("wall").dataset.ready = "1";
   timers.push(setInterval(() => {
     loadSnapshot(false).catch(() => {});

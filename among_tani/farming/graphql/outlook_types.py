@@ -11,28 +11,34 @@ from backend.i18n import bilingual_field
 _THOUSANDTH = Decimal("0.001")
 
 
-class OutlookEntryType(graphene.ObjectType):
+class _VillageOrCity:
+    """The village a sum is for; both null for the whole city (the sums' empty code)."""
+
+    village_code = graphene.String(description="Null for the whole city.")
+    village_name = graphene.String()
+
+    @staticmethod
+    def resolve_village_code(row, info):
+        return row.village_code or None
+
+    @staticmethod
+    def resolve_village_name(row, info):
+        return row.village_name or None
+
+
+class OutlookEntryType(_VillageOrCity, graphene.ObjectType):
     class Meta:
         name = "HarvestOutlookEntry"
         description = "Expected harvest of one commodity in one week (and village): a sum "\
             "over registered plantings, in the commodity's base unit."
 
     commodity_code = graphene.String(required=True)
-    village_code = graphene.String(description="Null in the city-wide totals.")
-    village_name = graphene.String()
     week_start = graphene.Date(required=True, description="Monday of the week (WIB).")
     expected_quantity = Quantity(required=True)
     unit = graphene.String(description="The base unit (kg, liter, tangkai).")
     planted_area_ha = Quantity(required=True)
     plantings = graphene.Int(required=True)
 
-    @staticmethod
-    def resolve_village_code(entry, info):
-        return entry.village_code or None
-
-    @staticmethod
-    def resolve_village_name(entry, info):
-        return entry.village_name or None
 
     @staticmethod
     def resolve_expected_quantity(entry, info):
@@ -43,7 +49,7 @@ class OutlookEntryType(graphene.ObjectType):
         return entry.planted_area_ha.quantize(_THOUSANDTH)
 
 
-class OutlookSeriesType(graphene.ObjectType):
+class OutlookSeriesType(_VillageOrCity, graphene.ObjectType):
     class Meta:
         name = "HarvestOutlookSeries"
         description = "One commodity in one village (or the whole city), week by week from "\
@@ -51,20 +57,10 @@ class OutlookSeriesType(graphene.ObjectType):
             "nothing is expected) — the compact form for a whole-city read."
 
     commodity_code = graphene.String(required=True)
-    village_code = graphene.String(description="Null in the city-wide series.")
-    village_name = graphene.String()
     unit = graphene.String(description="The base unit (kg, liter, tangkai).")
     expected_quantities = graphene.List(graphene.NonNull(Quantity), required=True)
     planted_area_ha = graphene.List(graphene.NonNull(Quantity), required=True)
     plantings = graphene.List(graphene.NonNull(graphene.Int), required=True)
-
-    @staticmethod
-    def resolve_village_code(one, info):
-        return one.village_code or None
-
-    @staticmethod
-    def resolve_village_name(one, info):
-        return one.village_name or None
 
 
 class HarvestOutlookType(graphene.ObjectType):
@@ -93,28 +89,18 @@ class HarvestOutlookType(graphene.ObjectType):
         return outlook.series(result, result.totals)
 
 
-class SupplyLineType(graphene.ObjectType):
+class SupplyLineType(_VillageOrCity, graphene.ObjectType):
     class Meta:
         name = "SupplyOutlookLine"
         description = "Harvest expected from one village (or the whole city) — a public sum "\
             "over registered plantings, never a farmer or a parcel."
 
-    village_code = graphene.String(description="Null for the whole city.")
-    village_name = graphene.String()
     expected_quantity = Quantity(required=True, description="In `unit`, the commodity's base "
                                  "unit.")
     unit = graphene.String()
     text = bilingual_field(required=True, description="What a buyer reads, e.g. \"about 40 t "
                            "of potato expected from Sumber Brantas in the next 4 weeks\" (in "
                            "the language asked for).")
-
-    @staticmethod
-    def resolve_village_code(line, info):
-        return line.village_code or None
-
-    @staticmethod
-    def resolve_village_name(line, info):
-        return line.village_name or None
 
 
 class SupplyOutlookType(graphene.ObjectType):

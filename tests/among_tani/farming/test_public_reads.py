@@ -7,18 +7,13 @@ harvest, an advisory) in the very next anonymous read."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
-import httpx
-import pytest
-
 from among_tani.farming.outlook import week_start
-from backend.app import create_app
 from backend.clock import WIB, utcnow
 from tests.among_tani.farming.conftest import OUTLOOK, RECORD_HARVEST, SIDOMULYO, TULUNGREJO
 from tests.among_tani.test_public_privacy import assert_nothing_private
-from tests.conftest import GraphQL
+from tests.among_warga.test_public_reads import app, client, gql  # noqa: F401 (fixtures)
 
 SUPPLY = """query($c: String!, $w: Int) { supplyOutlook(commodityCode: $c, weeks: $w) {
   commodityCode commodityName weeks fromDate untilDate
@@ -29,26 +24,6 @@ SERIES = """query($c: String) { harvestOutlook(commodityCode: $c, weeks: 3) { fr
            plantings }
   totalSeries { commodityCode villageCode unit expectedQuantities plantings } } }"""
 KNOWLEDGE = """{ advisories { id title } knowledge(text: "kutu") { id title } }"""
-
-
-@pytest.fixture
-async def app(settings):
-    """The app with its lifespan (event bus and read cache started), as a server runs it."""
-    app = create_app(settings, manage_db=False)
-    async with app.router.lifespan_context(app):
-        yield app
-
-
-@pytest.fixture
-async def client(app) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield http
-
-
-@pytest.fixture
-def gql(client) -> GraphQL:
-    return GraphQL(client)
 
 
 def today_wib() -> date:
@@ -66,7 +41,7 @@ async def plant(farm, token, parcel_id, *, days: int, kg: str, code: str = "kent
 
 
 async def test_buyers_see_the_supply_outlook_as_village_sums_in_their_language(
-        app, tani, farm, gql):
+        app, tani, farm, gql):  # noqa: F811
     cache = app.state.services["read_cache"]
     farmer, token = await tani.farmer(village="batu-sidomulyo", name="Pak Kentang Rahasia",
                                       commodities=("kentang",))
@@ -122,7 +97,7 @@ async def test_buyers_see_the_supply_outlook_as_village_sums_in_their_language(
 
 
 async def test_the_outlook_counts_each_day_in_its_own_week_and_follows_changes(
-        app, tani, farm, gql):
+        app, tani, farm, gql):  # noqa: F811
     cache = app.state.services["read_cache"]
     _, token = await tani.farmer(village="batu-sidomulyo", commodities=("kentang",))
     parcel = (await farm.parcel(token, lat=SIDOMULYO[0], lon=SIDOMULYO[1],
@@ -170,7 +145,7 @@ async def test_the_outlook_counts_each_day_in_its_own_week_and_follows_changes(
     assert cache.hits == hits  # recomputed after the harvest event
 
 
-async def test_a_new_advisory_is_in_the_next_anonymous_read(app, tani, gql):
+async def test_a_new_advisory_is_in_the_next_anonymous_read(app, tani, gql):  # noqa: F811
     cache = app.state.services["read_cache"]
     _, distan = await tani.distan_admin()
     assert (await gql(KNOWLEDGE))["data"] == {"advisories": [], "knowledge": []}

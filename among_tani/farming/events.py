@@ -18,5 +18,14 @@ class FarmingEvent(str, Enum):
     PEST_ALERT_REVIEWED = "pest.alert_reviewed"
     ADVISORY_PUBLISHED = "advisory.published"
     ARTICLE_PUBLISHED = "knowledge.published"
-    # Public aggregates changed (harvestOutlook): no personal data in the payload.
+    # Public aggregates changed (harvestOutlook, supplyOutlook): the farmer and distan hear
+    # them, the public-read cache drops the outlooks; no personal data in the payload.
     PLANTING_RECORDED = "planting.recorded"
+    PARCEL_MOVED = "parcel.moved"  # its plantings now count for another village
+    HARVEST_RECORDED = "harvest.recorded"
+
+
+# What changes the public outlooks (their read-cache invalidation): a planting added, a parcel
+# moved to another village, a harvest recorded, an account erased with its farm records.
+OUTLOOK_EVENTS = (FarmingEvent.PLANTING_RECORDED, FarmingEvent.PARCEL_MOVED,
+                  FarmingEvent.HARVEST_RECORDED, "account.erased")

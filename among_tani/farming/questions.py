@@ -141,6 +141,10 @@ async def _record(event: FarmingEvent, question: CropQuestion, actor_id: int | N
     officers = await officer_ids(question)
     keys = set(await question_audience(question, officers))
     keys |= {tani_audience.user_key(u) for u in extra_users} | set(extra_keys)
+    if question.overdue_flagged_at is not None:
+        # Once overdue it is on the command-center wall: operators hear what happens next
+        # (answered, closed), so it leaves the wall at once.
+        keys.add(OPERATORS)
     # Who is pushed is decided now, with the audience; the push itself is an after-commit
     # handler (among_tani.farming.notify).
     recipients = sorted(set(push_to if push_to is not None else _users(keys)))

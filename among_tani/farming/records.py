@@ -17,11 +17,13 @@ from shapely.geometry import Polygon, mapping, shape
 from shapely.geometry.polygon import orient
 from shapely.validation import explain_validity
 
+from among_tani import audience as tani_audience
 from among_tani.farming import registry_port as registry
 from among_tani.farming.errors import FarmingErrorCode as Code
+from among_tani.farming.events import FarmingEvent
 from among_tani.farming.models import Harvest, Parcel, Planting, Tenure
 from among_tani.farming.visibility import FarmPolicy
-from backend.accounts.models import Role, User
+from backend.accounts.models import Role, Skpd, User
 from backend.errors import FieldError, ServiceError
 from backend.events import unit_of_work
 from backend.geo.errors import GeoErrorCode
@@ -228,6 +230,10 @@ async def update_parcel(policy: FarmPolicy, parcel_id: int, data: ParcelInput) -
             updated_by_id=policy.user_id,
         )
         await Planting.filter(parcel_id=parcel.id).update(village_id=placed.village.id)
+        if placed.village.id != parcel.village_id:
+            await _record_farm_event(FarmingEvent.PARCEL_MOVED, "parcel", parcel.id,
+                                     parcel.farmer_id, policy.user_id,
+                                     villageId=placed.village.id)
     await parcel.refresh_from_db()
     return parcel
 
@@ -290,6 +296,9 @@ async def add_planting(policy: FarmPolicy, data: PlantingInput) -> Planting:
             expected_yield_base=base, base_unit=commodity.base_unit if base is not None
             else None, entered_by_id=policy.user_id,
         )
+        await _record_farm_event(FarmingEvent.PLANTING_RECORDED, "planting", planting.id,
+                                 parcel.farmer_id, policy.user_id,
+                                 commodityCode=commodity.code, villageId=parcel.village_id)
     return planting
 
 
@@ -324,10 +333,27 @@ async def record_harvest(policy: FarmPolicy, data: HarvestInput) -> Harvest:
     if problems:
         raise ServiceError(problems)
     async with unit_of_work():
-        return await Harvest.create(
+        harvest = await Harvest.create(
             planting=planting, farmer_id=planting.farmer_id, harvested_on=data.harvested_on,
             quantity=data.quantity, unit=data.unit, grade=grade, entered_by_id=policy.user_id,
         )
+        await _record_farm_event(FarmingEvent.HARVEST_RECORDED, "harvest", harvest.id,
+                                 planting.farmer_id, policy.user_id,
+                                 commodityCode=planting.commodity_code,
+                                 villageId=planting.village_id)
+    return harvest
+
+
+async def _record_farm_event(event: FarmingEvent, subject_type: str, subject_id: int,
+                             farmer_id: int, actor_id: int, **payload: Any) -> None:
+    """A change to the public outlooks, last in the caller's unit of work: the farmer and
+    distan hear it; the payload holds a commodity and a village, nothing personal."""
+    distan = await Skpd.filter(code=registry.DISTAN).values_list("id", flat=True)
+    await tani_audience.record(
+        event, subject_type=subject_type, subject_id=subject_id,
+        audience=sorted({tani_audience.user_key(farmer_id),
+                         *(tani_audience.skpd_key(i) for i in distan)}),
+        actor_id=actor_id, payload=payload)
 
 
 def rounded(value: float, places: int = 2) -> float:

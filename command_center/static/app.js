@@ -42,6 +42,18 @@ const EVENTS = `subscription($after: String) { commandCenterEvents(after: $after
          skpdCodes overdue }
   complaint { ${CASE_FIELDS} } } }`;
 
+// Among Tani farming beside the complaints: open crop questions past their first-answer
+// deadline and open pest alerts (operators hear both on farmingEvents). What the wall shows
+// is reloaded whenever that stream says something changed, and when it (re)connects.
+const FARM = `{ overdueCropQuestions { id commodityCode problemType village { name }
+    dueAt overdueSince officerCount }
+  pestAlerts(status: OPEN) { id commodityCode problemType questionCount createdAt } }`;
+const FARM_EVENTS = `subscription { farmingEvents { cursor type } }`;
+const PROBLEM_LABEL = {
+  PEST: "Hama", DISEASE: "Penyakit", NUTRIENT: "Hara", WEATHER: "Cuaca",
+  POST_HARVEST: "Pascapanen", MARKET: "Pasar", OTHER: "Lainnya",
+};
+
 const $ = (id) => document.getElementById(id);
 const session = new Session();
 const state = {
@@ -51,9 +63,11 @@ const state = {
   skpdNames: new Map(),
   workload: [],
   feedKeys: new Set(),
+  farm: { questions: [], alerts: [] },
 };
 let map = null;
 let stream = null;
+let farmStream = null;
 const timers = [];
 
 // -- cases ------------------------------------------------------------------------------
@@ -239,33 +253,51 @@ async function loadSnapshot(first) {
   render(); // now, not on the next frame: "ready" below means the wall shows these cases
 }
 
-let workloadTimer = null;
-let workloadRunning = false;
-let workloadAgain = false;
-
-function scheduleWorkload(delay = 300) {
-  if (workloadTimer) return;
-  workloadTimer = setTimeout(async () => {
-    workloadTimer = null;
-    if (workloadRunning) {
-      workloadAgain = true;
-      return;
-    }
-    workloadRunning = true;
-    try {
-      state.workload = (await session.query(WORKLOAD)).skpdWorkload;
-      renderWorkload();
-    } catch (error) {
-      if (!(error instanceof SessionEnded)) console.warn("workload:", error);
-    } finally {
-      workloadRunning = false;
-      if (workloadAgain) {
-        workloadAgain = false;
-        scheduleWorkload(0);
+/**
+ * A reload that many triggers may ask for at once: runs `load` after `delay` ms, at most one
+ * at a time; a request that arrives while one runs makes it run once more afterwards.
+ */
+function coalesced(name, defaultDelay, load) {
+  let timer = null;
+  let running = false;
+  let again = false;
+  const schedule = (delay = defaultDelay) => {
+    if (timer) return;
+    timer = setTimeout(async () => {
+      timer = null;
+      if (running) {
+        again = true;
+        return;
       }
-    }
-  }, delay);
+      running = true;
+      try {
+        await load();
+      } catch (error) {
+        if (!(error instanceof SessionEnded)) console.warn(`${name}:`, error);
+      } finally {
+        running = false;
+        if (again) {
+          again = false;
+          schedule(0);
+        }
+      }
+    }, delay);
+  };
+  return schedule;
 }
+
+const scheduleWorkload = coalesced("workload", 300, async () => {
+  state.workload = (await session.query(WORKLOAD)).skpdWorkload;
+  renderWorkload();
+});
+
+async function loadFarm() {
+  const data = await session.query(FARM);
+  state.farm = { questions: data.overdueCropQuestions, alerts: data.pestAlerts };
+  renderFarm();
+}
+
+const scheduleFarm = coalesced("farming", 200, loadFarm);
 
 /** Retry a start-up load until it works: the wall may boot before the network is up. */
 async function persist(name, load) {
@@ -337,6 +369,38 @@ function renderWorkload() {
     cell(w.openCases, false), cell(w.overdueCases, true), cell(w.awaitingAcceptance, false))));
 }
 
+function renderFarm() {
+  const now = Date.now();
+  const { questions, alerts } = state.farm;
+  const problem = (code) => PROBLEM_LABEL[code] || code;
+  const crop = (code) => code.replace(/_/g, " ");
+  $("farm-count").textContent = String(questions.length + alerts.length);
+  const items = [
+    ...alerts.map((a) => h("li", {
+      class: "overdue-item farm-item pest-alert", dataset: { alert: a.id },
+    },
+    h("div", { class: "line1" },
+      h("strong", { class: "ticket" }, "Peringatan hama"),
+      h("span", { class: "category" }, `${crop(a.commodityCode)} · ${problem(a.problemType)}`)),
+    h("div", { class: "line2" },
+      h("span", { class: "where" }, `${a.questionCount} pertanyaan berdekatan`),
+      h("span", {}, timeWIB(time(a.createdAt)))),
+    h("span", { class: "late" }, "!"))),
+    ...questions.map((q) => h("li", {
+      class: "overdue-item farm-item crop-question", dataset: { question: q.id },
+    },
+    h("div", { class: "line1" },
+      h("strong", { class: "ticket" }, "Tanya tani"),
+      h("span", { class: "category" }, `${crop(q.commodityCode)} · ${problem(q.problemType)}`)),
+    h("div", { class: "line2" },
+      h("span", { class: "where" }, (q.village && q.village.name) || ""),
+      h("span", { class: "skpd-codes" }, q.officerCount ? `${q.officerCount} PPL` : "distan")),
+    h("span", { class: "late" }, `+${lateBy(now - time(q.dueAt))}`))),
+  ];
+  $("farm").replaceChildren(...(items.length ? items
+    : [h("li", { class: "empty" }, "Tidak ada pertanyaan tani lewat tenggat atau peringatan hama.")]));
+}
+
 function renderLegend() {
   $("legend").replaceChildren(
     ...["SUBMITTED", "VERIFIED", "DISPATCHED", "IN_PROGRESS"].map((status) => h("li", {},
@@ -378,6 +442,7 @@ async function startWall() {
   tick();
   timers.push(setInterval(tick, 1000));
   timers.push(setInterval(scheduleRender, 10_000)); // deadlines pass without any event
+  timers.push(setInterval(renderFarm, 10_000));
   stream = new EventStream({ session, query: EVENTS, onData: onEvent, onState: setConnection });
   // A wall without a cursor (a fresh sign-in) takes the newest one before it loads the open
   // cases, and subscribes from it: whatever changes once the snapshot has begun is replayed,
@@ -385,19 +450,31 @@ async function startWall() {
   if (!storedCursor()) await persist("cursor", rememberLatestCursor);
   if (!stream) return; // signed out meanwhile
   stream.start();
+  farmStream = new EventStream({
+    session, query: FARM_EVENTS, resume: false,
+    onData: () => scheduleFarm(),
+    onState: (kind) => { if (kind === "live") scheduleFarm(0); },
+  });
+  farmStream.start();
   await persist("areas", loadReference);
   await persist("cases", () => loadSnapshot(true));
   scheduleWorkload(0);
+  await persist("farming", loadFarm);
   if (stream) $("wall").dataset.ready = "1";
   timers.push(setInterval(() => {
     loadSnapshot(false).catch(() => {});
     scheduleWorkload(0);
+    scheduleFarm(0);
   }, RECONCILE_MS));
 }
 
 function stopWall() {
   if (stream) stream.stop();
   stream = null;
+  if (farmStream) farmStream.stop();
+  farmStream = null;
+  state.farm = { questions: [], alerts: [] };
+  $("farm").replaceChildren();
   while (timers.length) clearInterval(timers.pop());
   state.cases.clear();
   state.feedKeys.clear();

@@ -31,9 +31,11 @@ export class EventStream {
    * @param {string} options.query subscription with an `$after: String` variable
    * @param {(data: object) => void} options.onData the `data` of each `next` message
    * @param {(state: "connecting"|"live"|"reconnecting") => void} options.onState
+   * @param {boolean} [options.resume] subscribe from the stored cursor (default); false: a
+   *   stream that always starts at the live edge and whose owner reloads on "live"
    */
-  constructor({ session, query, onData, onState }) {
-    Object.assign(this, { session, query, onData, onState });
+  constructor({ session, query, onData, onState, resume = true }) {
+    Object.assign(this, { session, query, onData, onState, resume });
     this.socket = null;
     this.stopped = true;
     this.attempt = 0;
@@ -159,7 +161,8 @@ export class EventStream {
           // A stored cursor the server does not know (ahead of its log: the database was
           // reset, or another deployment's): start again at the live edge; the periodic
           // snapshot repairs what happened in between.
-          if ((frame.payload || []).some((e) => e.extensions && e.extensions.field === "after")) {
+          if (this.resume
+            && (frame.payload || []).some((e) => e.extensions && e.extensions.field === "after")) {
             forgetCursor();
           }
           this.retry();
@@ -191,7 +194,7 @@ export class EventStream {
     socket.send(JSON.stringify({
       id: String(this.operation),
       type: "subscribe",
-      payload: { query: this.query, variables: { after: storedCursor() } },
+      payload: { query: this.query, variables: { after: this.resume ? storedCursor() : null } },
     }));
   }
 

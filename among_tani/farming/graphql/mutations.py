@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import graphene
 
@@ -227,7 +228,20 @@ def _message(input) -> questions.MessageInput:
         recommended_actions=list(input.get("recommended_actions") or []))
 
 
-class AnswerCropQuestion(QuestionPayload, BaseMutation):
+class _ThreadMessage:
+    """An answer or a reply: one message in a question's thread, through ``step``."""
+
+    step: Any
+
+    @classmethod
+    async def perform(cls, root, info, principal, input):
+        policy = await farm_policy(info.context)
+        return {"question": await cls.step(policy, _message(input))}
+
+
+class AnswerCropQuestion(_ThreadMessage, QuestionPayload, BaseMutation):
+    step = staticmethod(questions.answer)
+
     class Arguments:
         input = MessageInput(required=True)
 
@@ -236,13 +250,10 @@ class AnswerCropQuestion(QuestionPayload, BaseMutation):
         need = ANSWERERS
         error_type = FarmingError
 
-    @classmethod
-    async def perform(cls, root, info, principal, input):
-        policy = await farm_policy(info.context)
-        return {"question": await questions.answer(policy, _message(input))}
 
+class ReplyToCropQuestion(_ThreadMessage, QuestionPayload, BaseMutation):
+    step = staticmethod(questions.reply)
 
-class ReplyToCropQuestion(QuestionPayload, BaseMutation):
     class Arguments:
         input = MessageInput(required=True)
 
@@ -250,11 +261,6 @@ class ReplyToCropQuestion(QuestionPayload, BaseMutation):
         description = "The farmer's reply in the thread."
         need = SIGNED_IN
         error_type = FarmingError
-
-    @classmethod
-    async def perform(cls, root, info, principal, input):
-        policy = await farm_policy(info.context)
-        return {"question": await questions.reply(policy, _message(input))}
 
 
 class HandOffCropQuestion(QuestionPayload, BaseMutation):

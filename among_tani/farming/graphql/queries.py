@@ -5,7 +5,8 @@ from tortoise.expressions import Q, Subquery
 
 from among_tani.farming import advisories, outlook, statistics
 from among_tani.farming.errors import FarmingErrorCode as Code
-from among_tani.farming.graphql.outlook_types import HarvestOutlookType
+from among_tani.farming.events import OUTLOOK_EVENTS, FarmingEvent
+from among_tani.farming.graphql.outlook_types import HarvestOutlookType, SupplyOutlookType
 from among_tani.farming.graphql.types import (
     AdvisoryType,
     AlertStatusEnum,
@@ -38,9 +39,14 @@ from backend.errors import Forbidden
 from backend.graphql.core import guarded, paginate
 from backend.graphql.enums import as_enum
 from backend.permissions import PUBLIC, SIGNED_IN, any_role
+from backend.read_cache import public_read
 
 FARM_STAFF = any_role(Role.EXTENSION_OFFICER, Role.RESPONDER, Role.ADMIN)
 ALERT_READERS = any_role(Role.RESPONDER, Role.OPERATOR, Role.ADMIN)
+# What changes the public knowledge and advisory lists (their read-cache invalidation). An
+# advisory whose validity starts or ends without an event shows at most the read cache's
+# max age (BATT_READ_CACHE_MAX_AGE) late.
+KNOWLEDGE_EVENTS = (FarmingEvent.ADVISORY_PUBLISHED, FarmingEvent.ARTICLE_PUBLISHED)
 
 
 def _questions_visible_to(policy) -> Q | None:
@@ -104,7 +110,14 @@ class FarmingQueries(graphene.ObjectType):
         HarvestOutlookType, required=True, commodity_code=graphene.String(),
         weeks=graphene.Int(default_value=12), village_code=graphene.String(),
         description="Expected harvest per commodity, week and village from registered "
-        "plantings — public aggregates, never a parcel or a farmer.")
+        "plantings — public aggregates, never a parcel or a farmer. For the whole city "
+        "select `series` (one list per commodity and village) rather than `entries`.")
+    supply_outlook = graphene.Field(
+        SupplyOutlookType, required=True, commodity_code=graphene.String(required=True),
+        weeks=graphene.Int(default_value=4),
+        description="For buyers on the marketplace (the market screen of a commodity): the "
+        "harvest expected from registered plantings per village over the next `weeks` (1–12), "
+        "with a sentence in the language asked for. Public village aggregates.")
 
     @staticmethod
     @guarded(SIGNED_IN)
@@ -199,6 +212,7 @@ class FarmingQueries(graphene.ObjectType):
         return await FarmerGroup.filter(village_id=village.id).order_by("kind", "name")
 
     @staticmethod
+    @public_read(invalidated_by=KNOWLEDGE_EVENTS)
     @guarded(PUBLIC)
     async def resolve_knowledge(root, info, text=None, commodity_code=None,
                                 problem_type=None):
@@ -207,13 +221,21 @@ class FarmingQueries(graphene.ObjectType):
             problem_type=as_enum(ProblemType, problem_type) if problem_type else None)
 
     @staticmethod
+    @public_read(invalidated_by=KNOWLEDGE_EVENTS)
     @guarded(PUBLIC)
     async def resolve_advisories(root, info, commodity_code=None):
         return await advisories.current(commodity_code)
 
     @staticmethod
+    @public_read(invalidated_by=OUTLOOK_EVENTS)
     @guarded(PUBLIC)
     async def resolve_harvest_outlook(root, info, commodity_code=None, weeks=12,
                                       village_code=None):
         return await outlook.harvest_outlook(commodity_code=commodity_code, weeks=weeks,
                                              village_code=village_code)
+
+    @staticmethod
+    @public_read(invalidated_by=OUTLOOK_EVENTS)
+    @guarded(PUBLIC)
+    async def resolve_supply_outlook(root, info, commodity_code, weeks=4):
+        return await outlook.supply_outlook(commodity_code, weeks=weeks)

@@ -16,7 +16,13 @@ PUBLIC = """query($c: String) {
   harvestOutlook(commodityCode: $c, weeks: 12) { fromDate weeks
     entries { commodityCode villageCode villageName weekStart expectedQuantity unit
               plantedAreaHa plantings }
-    totals { commodityCode weekStart expectedQuantity unit plantedAreaHa plantings } }
+    totals { commodityCode weekStart expectedQuantity unit plantedAreaHa plantings }
+    series { commodityCode villageCode villageName unit expectedQuantities plantedAreaHa
+             plantings }
+    totalSeries { commodityCode villageCode unit expectedQuantities plantings } }
+  supplyOutlook(commodityCode: "krisan", weeks: 4) { commodityCode commodityName weeks
+    fromDate untilDate total { villageCode villageName expectedQuantity unit text }
+    villages { villageCode villageName expectedQuantity unit text } }
   advisories { id title bodyHtml summary commodityCodes villages { code name } area severity
                problemType isArticle validFrom validUntil createdAt }
   knowledge(text: "kutu daun") { id title bodyHtml summary commodityCodes isArticle
@@ -64,5 +70,8 @@ async def test_public_farming_answers_hold_no_farmer_and_no_field(gql, tani, far
         assert "Rahasia" not in text and "Kebun" not in text and "Polygon" not in text
         entries = body["data"]["harvestOutlook"]["entries"]
         assert [(e["villageCode"], e["plantings"]) for e in entries] == [("batu-sidomulyo", 1)]
+        supply = body["data"]["supplyOutlook"]["villages"]
+        assert [(v["villageCode"], v["expectedQuantity"]) for v in supply] == [
+            ("batu-sidomulyo", "300000")]
         assert sorted(k["isArticle"] for k in body["data"]["knowledge"]) == [False, True]
         assert len(body["data"]["advisories"]) == 1

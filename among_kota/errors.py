@@ -50,6 +50,8 @@ class KotaErrorCode(ErrorCode):
     ALREADY_DECIDED = "already_decided"
     REASON_REQUIRED = "reason_required"
     NOT_YOUR_BUSINESS = "not_your_business"
+    LOCATION_REQUIRED = "location_required"
+    PHOTO_NOT_FOUND = "photo_not_found"
 
 
 C = KotaErrorCode
@@ -132,4 +134,9 @@ messages({
                         "Write the reason for declining, for the applicant."),
     C.NOT_YOUR_BUSINESS: ("Hanya pemilik usaha yang dapat mengubah permohonan ini.",
                           "Only the business's owner may change this application."),
+    C.PHOTO_NOT_FOUND: ("Foto tidak ditemukan; unggah dulu dengan uploadPhoto.",
+                        "Photo not found; upload it first with uploadPhoto."),
+    C.LOCATION_REQUIRED: ("Pilih tempat (placeId) atau titik lokasi usaha (lat, lon).",
+                          "Give the business's location: a place (placeId) or a point "
+                          "(lat, lon)."),
 })

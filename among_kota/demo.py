@@ -136,7 +136,7 @@ async def _plan(context: DemoContext) -> list[DemoStep]:
                 **data, "owner_public_name": owner_name,
                 "description": {"id": "Data demo: usaha rekaan untuk peragaan.",
                                 "en": "Demo data: an invented business for the demo."},
-                "whatsapp": f"0811000001{i:02d}"}, owner_id=owner.user.id)
+                "whatsapp": f"0811000002{i:02d}"}, owner_id=owner.user.id)
             business = await umkm.apply(owner, None, content, demo=True)
             await umkm.verify(office, business.id)
 

@@ -1,6 +1,7 @@
 """A dozen small businesses of Batu for the demo — labelled demo: invented names of the kinds
 of UMKM the city has (apple chips, dairy, batik, bamboo crafts …), approximate points, and
-WhatsApp numbers from the demo's own 0811-0000-01xx series."""
+WhatsApp numbers from the demo's own 0811-0000-02xx series (the owners' demo accounts are
+0811-0000-01xx: a business number need not be the account's)."""
 
 from __future__ import annotations
 

@@ -217,6 +217,7 @@ async def test_statements_per_page_do_not_grow_with_the_businesses(rows, gql, ma
             body = await gql(SEARCH, variables, token=token)
         assert len(names(body)) == rows
         STATEMENTS[(rows, near)] = len(queries)
+        print(f"umkm(text{', near' if near else ''}), {rows} rows: {len(queries)} statements")
     if len(STATEMENTS) == 4:
         assert STATEMENTS[(2, False)] == STATEMENTS[(50, False)], STATEMENTS
         assert STATEMENTS[(2, True)] == STATEMENTS[(50, True)], STATEMENTS

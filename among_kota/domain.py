@@ -34,6 +34,7 @@ DOMAIN = Domain(
     demo="among_kota.demo:loader",
     event_types="among_kota.events:KotaEvent",
     cli="among_kota.places.cli:register",
-    personal_data=("among_kota.news.personal_data", "among_kota.services.personal_data"),
+    personal_data=("among_kota.news.personal_data", "among_kota.services.personal_data",
+                   "among_kota.umkm.personal_data"),
     depends_on=("accounts", "geo", "events", "media", "push", "among_warga"),
 )

@@ -299,7 +299,7 @@ async def test_statements_per_read_do_not_grow_with_the_notices(rows, gql, make_
         body = await gql(CONDITIONS, token=token)
     assert len(notices(body)) == rows
     STATEMENTS[rows] = len(queries)
-    print(f"cityConditions, {rows} notices: {len(queries)} statements", queries.statements)
+    print(f"cityConditions, {rows} notices: {len(queries)} statements")
     if len(STATEMENTS) == 2:
         assert STATEMENTS[2] == STATEMENTS[50], STATEMENTS
 

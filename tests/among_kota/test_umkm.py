@@ -221,3 +221,21 @@ async def test_statements_per_page_do_not_grow_with_the_businesses(rows, gql, ma
     if len(STATEMENTS) == 4:
         assert STATEMENTS[(2, False)] == STATEMENTS[(50, False)], STATEMENTS
         assert STATEMENTS[(2, True)] == STATEMENTS[(50, True)], STATEMENTS
+
+
+async def test_an_erased_owner_s_business_leaves_the_directory(app, gql, make_user):
+    owner, token = await make_user(Role.CITIZEN)
+    _, office = await make_user(Role.CONTENT_EDITOR, skpd="diskumdag")
+    business_id = (await gql(APPLY, {"input": apple_chips()}, token=token)
+                   )["data"]["applyUmkm"]["business"]["id"]
+    assert (await gql(VERIFY, {"id": business_id}, token=office))["data"]["verifyUmkm"][
+        "errors"] == []
+    mine = await gql("query { myData }", token=token)
+    assert "6281234567890" in str(mine)  # their WhatsApp number is theirs: in myData
+    assert names(await gql(SEARCH, {"text": "keripik"})) == ["Keripik Apel Manalagi Bu Sri"]
+    deleted = await gql("mutation($p: String) { deleteMyAccount(password: $p) { ok } }",
+                        {"p": "kata-sandi-uji"}, token=token)
+    assert deleted["data"]["deleteMyAccount"]["ok"] is True, deleted
+    assert names(await gql(SEARCH, {"text": "keripik"})) == []
+    row = await UmkmBusiness.get(id=int(business_id))
+    assert (row.owner_id, row.whatsapp, row.owner_public_name) == (None, None, "")

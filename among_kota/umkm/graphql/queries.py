@@ -14,6 +14,7 @@ from among_kota.umkm.graphql.types import (
 from among_kota.umkm.models import UmkmBusiness, UmkmCategory, UmkmStatus
 from among_kota.umkm.services import is_umkm_office, may_see_application
 from backend import ids
+from backend.accounts.events import AccountEvent
 from backend.graphql.connections import paginate
 from backend.graphql.core import guarded
 from backend.pagination import KeyKind, SortKey, tortoise_page
@@ -21,8 +22,9 @@ from backend.permissions import PUBLIC, SIGNED_IN
 from backend.read_cache import public_read
 
 # What changes what the public sees of the directory: a business verified (or its changes),
-# or withdrawn. Applications and declines are not public.
-UMKM_CHANGES = (KotaEvent.UMKM_VERIFIED, KotaEvent.UMKM_WITHDRAWN)
+# or withdrawn — also by its owner's account erasure. Applications and declines are not
+# public.
+UMKM_CHANGES = (KotaEvent.UMKM_VERIFIED, KotaEvent.UMKM_WITHDRAWN, AccountEvent.ERASED)
 _RECENT = SortKey("updated_at", KeyKind.DATETIME, descending=True)
 
 

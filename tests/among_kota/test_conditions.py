@@ -106,7 +106,7 @@ async def test_a_published_notice_is_in_the_next_read_and_feed_and_gone_when_wit
     shown = body["data"]["cityConditions"]["notices"][0]
     assert shown["kind"] == "LANDSLIDE" and shown["severity"] == "SEVERE"
     assert shown["skpdCode"] == "bpbd" and shown["editorial"] is None
-    assert json.loads(shown["geometry"]) == ROAD
+    assert shown["geometry"] == ROAD
     assert "<strong>Bumiaji</strong>" in shown["bodyHtml"]
     # In the box of the road, not in the city centre's.
     assert len(notices(await gql(CONDITIONS, {"bbox": NORTH_BBOX}))) == 1
@@ -253,6 +253,8 @@ async def test_bad_input_gets_codes_and_writes_nothing(gql, make_user):
          "geometry", "INVALID_GEOMETRY"),  # not closed
         (dict(geometry=json.dumps({"type": "MultiPoint", "coordinates": []})),
          "geometry", "INVALID_GEOMETRY"),
+        (dict(geometry={"type": "Point", "coordinates": ["112.53", -7.87]}),
+         "geometry", "INVALID_GEOMETRY"),  # an object (not text) works the same
         (dict(validUntil=(utcnow() - timedelta(hours=2)).isoformat()),
          "validUntil", "VALIDITY_ENDS_BEFORE_START"),
         (dict(validFrom=(utcnow() - timedelta(days=2)).isoformat(),
@@ -265,6 +267,8 @@ async def test_bad_input_gets_codes_and_writes_nothing(gql, make_user):
         result = await save(gql, editor, landslide(**overrides))
         assert result["notice"] is None
         assert [(e["field"], e["code"]) for e in result["errors"]] == [(field, code)], overrides
+    body = await gql(SAVE, {"input": landslide(geometry="{not json")}, token=editor)
+    assert body["errors"][0]["extensions"]["reason"] == "invalid_geojson"  # never a 500
     assert await ConditionNotice.all().count() == 0
 
     notice_id = (await save(gql, editor, landslide()))["notice"]["id"]

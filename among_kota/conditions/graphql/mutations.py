@@ -12,6 +12,7 @@ from among_kota.conditions.services import NOTICES, clean_notice
 from among_kota.content.graphql.mutations import EditorialMutations
 from among_kota.content.graphql.types import TextInput
 from backend.accounts.services import Principal
+from backend.geo.graphql.scalars import GeoJSONGeometry
 
 
 class ConditionNoticeInput(graphene.InputObjectType):
@@ -21,9 +22,9 @@ class ConditionNoticeInput(graphene.InputObjectType):
     severity = NoticeSeverityEnum(required=True)
     title = TextInput(required=True)
     body = TextInput(description="Markdown.")
-    geometry = graphene.JSONString(
+    geometry = GeoJSONGeometry(
         required=True, description="RFC 7946 Point, LineString or Polygon (longitude, "
-        "latitude) within the map of Kota Batu.")
+        "latitude) within the map of Kota Batu, as an object or as JSON text.")
     valid_from = graphene.DateTime(required=True, description="Without an offset: WIB.")
     valid_until = graphene.DateTime(description="Omitted: until withdrawn.")
 

@@ -4,6 +4,7 @@ import graphene
 
 from among_kota.conditions.models import ConditionNotice, NoticeKind, NoticeSeverity
 from among_kota.content.graphql.types import EditorialType, editorial_of
+from backend.geo.graphql.scalars import GeoJSONGeometry
 from backend.i18n import localized
 from backend.markdown import render_markdown
 
@@ -23,9 +24,9 @@ class ConditionNoticeType(graphene.ObjectType):
     title = graphene.String(required=True)
     body = graphene.String(required=True, description="Markdown as written.")
     body_html = graphene.String(required=True)
-    geometry = graphene.JSONString(
-        required=True, description="RFC 7946 geometry: Point, LineString or Polygon "
-        "(longitude, latitude).")
+    geometry = graphene.Field(
+        GeoJSONGeometry, required=True, description="RFC 7946 geometry: Point, LineString "
+        "or Polygon (longitude, latitude).")
     valid_from = graphene.DateTime(required=True)
     valid_until = graphene.DateTime(description="Null: until the SKPD withdraws it.")
     skpd_code = graphene.String(required=True, description="The agency responsible.")

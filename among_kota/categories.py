@@ -35,6 +35,24 @@ EVENT_CATEGORIES: tuple[tuple[str, str, str], ...] = (
     ("tourism", "Wisata", "Tourism"),
 )
 
+# (code, Indonesian, English): the UMKM directory's categories.
+UMKM_CATEGORIES: tuple[tuple[str, str, str], ...] = (
+    ("culinary", "Kuliner", "Food and drink"),
+    ("crafts", "Kerajinan", "Crafts"),
+    ("fashion", "Fesyen", "Fashion"),
+    ("souvenirs", "Oleh-oleh", "Souvenirs (oleh-oleh)"),
+    ("agro_processing", "Olahan hasil tani", "Agro-processing"),
+)
+
+
+async def seed_umkm_categories(schema_editor) -> None:  # type: ignore[no-untyped-def]
+    postgres = schema_editor.DIALECT == "postgres"
+    marks = ", ".join(f"${i}" if postgres else "?" for i in range(1, 5))
+    for order, (code, name_id, name_en) in enumerate(UMKM_CATEGORIES):
+        await schema_editor.client.execute_query(
+            "INSERT INTO kota_umkm_category (code, name_id, name_en, sort_order) "
+            f"VALUES ({marks}) ON CONFLICT (code) DO NOTHING", [code, name_id, name_en, order])
+
 
 async def seed_categories(schema_editor) -> None:  # type: ignore[no-untyped-def]
     client = schema_editor.client
@@ -55,6 +73,7 @@ async def ensure_categories() -> None:
     from the migrations)."""
     from among_kota.agenda.models import EventCategory
     from among_kota.places.models import PlaceCategory
+    from among_kota.umkm.models import UmkmCategory
 
     for order, (code, name_id, name_en, group, icon) in enumerate(PLACE_CATEGORIES):
         await PlaceCategory.get_or_create(code=code, defaults={
@@ -62,4 +81,7 @@ async def ensure_categories() -> None:
             "sort_order": order})
     for order, (code, name_id, name_en) in enumerate(EVENT_CATEGORIES):
         await EventCategory.get_or_create(code=code, defaults={
+            "name_id": name_id, "name_en": name_en, "sort_order": order})
+    for order, (code, name_id, name_en) in enumerate(UMKM_CATEGORIES):
+        await UmkmCategory.get_or_create(code=code, defaults={
             "name_id": name_id, "name_en": name_en, "sort_order": order})

@@ -1,8 +1,9 @@
 """Among Kota's demo: Batu's well-known places (from ``places/data/demo_places.geojson``,
 coordinates approximate and labelled so), the national holidays of 2026 (demo list), and a
 few events the Dinas Pariwisata editor published during the demo week, ten public services
-(labelled demo) served at the Mal Pelayanan Publik — all through the real
-services (the import command's code, the editorial workflow)."""
+(labelled demo) served at the Mal Pelayanan Publik, a dozen UMKM (labelled demo) applied for
+by their owners and verified by the UMKM office — all through the real services (the import
+command's code, the editorial workflow, the UMKM application and verification)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from among_kota.places.models import Holiday, Place
 from among_kota.services.demo_services import DEMO_SERVICES
 from among_kota.services.models import PublicService
 from among_kota.services.services import SERVICES, clean_service
+from among_kota.umkm import services as umkm
+from among_kota.umkm.demo_umkm import DEMO_UMKM
+from among_kota.umkm.models import UmkmBusiness
 from backend.accounts import services as accounts
 from backend.accounts.models import Role, Skpd
 from backend.clock import WIB
@@ -25,6 +29,8 @@ from backend.demo import DemoContext, DemoLoader, DemoStep
 DEMO_PLACES = Path(__file__).resolve().parent / "places" / "data" / "demo_places.geojson"
 EDITOR_PHONE = "+6281100000009"
 EDITOR_SKPD = "dispar"
+UMKM_EDITOR_PHONE = "+6281100000010"
+UMKM_OWNER_PHONE = "+62811000001{:02d}"
 
 # National holidays of 2026 as announced (demo data: a deployment keeps its own list).
 HOLIDAYS_2026: tuple[tuple[str, str, str], ...] = (
@@ -51,7 +57,8 @@ async def _reference_data() -> None:
     for code, name in (("dispar", "Dinas Pariwisata"), ("dinkes", "Dinas Kesehatan"),
                        ("disdukcapil", "Dinas Kependudukan dan Pencatatan Sipil"),
                        ("dpmptsp", "Dinas Penanaman Modal dan PTSP"),
-                       ("kesbangpol", "Badan Kesatuan Bangsa dan Politik")):
+                       ("kesbangpol", "Badan Kesatuan Bangsa dan Politik"),
+                       (umkm.UMKM_OFFICE_SKPD, "Dinas Koperasi, Usaha Mikro dan Perdagangan")):
         await Skpd.get_or_create(code=code, defaults={"name": name})
     for day, name_id, name_en in HOLIDAYS_2026:
         await Holiday.get_or_create(day=date.fromisoformat(day),
@@ -117,16 +124,34 @@ async def _plan(context: DemoContext) -> list[DemoStep]:
             service = await editorial.save_draft(SERVICES, None, None, content, owner=skpd)
             await editorial.publish(SERVICES, None, service.id, as_system=True)
 
+    async def businesses() -> None:
+        office = await accounts.principal_for(await context.actor(
+            "Editor Diskumdag", UMKM_EDITOR_PHONE, (Role.CONTENT_EDITOR,),
+            umkm.UMKM_OFFICE_SKPD))
+        for i, (owner_name, data) in enumerate(DEMO_UMKM):
+            owner = await accounts.principal_for(await context.actor(
+                f"{owner_name} (pemilik UMKM demo)", UMKM_OWNER_PHONE.format(i),
+                (Role.CITIZEN,), None))
+            content = await umkm.clean_business({
+                **data, "owner_public_name": owner_name,
+                "description": {"id": "Data demo: usaha rekaan untuk peragaan.",
+                                "en": "Demo data: an invented business for the demo."},
+                "whatsapp": f"0811000002{i:02d}"}, owner_id=owner.user.id)
+            business = await umkm.apply(owner, None, content, demo=True)
+            await umkm.verify(office, business.id)
+
     async def summary() -> str:
         count = await Place.filter(external_id__startswith="demo:").count()
         services = await PublicService.filter(demo=True).count()
+        businesses = await UmkmBusiness.filter(demo=True).count()
         return (f"Among Kota: {count} well-known places of Batu (approximate locations), "
-                f"{services} public services (demo).")
+                f"{services} public services (demo), {businesses} UMKM (demo).")
 
     context.summaries.append(summary)
     return [DemoStep(start, places, "among_kota.places"),
             DemoStep(start + timedelta(hours=2), events, "among_kota.events"),
-            DemoStep(start + timedelta(hours=3), public_services, "among_kota.services")]
+            DemoStep(start + timedelta(hours=3), public_services, "among_kota.services"),
+            DemoStep(start + timedelta(hours=4), businesses, "among_kota.umkm")]
 
 
 loader = DemoLoader("among_kota", _plan)

@@ -42,6 +42,16 @@ class KotaErrorCode(ErrorCode):
     SCORE_COUNT = "score_count"
     INVALID_SCORE = "invalid_score"
     ALREADY_ANSWERED = "already_answered"
+    INVALID_GEOMETRY = "invalid_geometry"
+    VALIDITY_ENDS_BEFORE_START = "validity_ends_before_start"
+    ALREADY_EXPIRED = "already_expired"
+    INVALID_NIB = "invalid_nib"
+    INVALID_WHATSAPP = "invalid_whatsapp"
+    ALREADY_DECIDED = "already_decided"
+    REASON_REQUIRED = "reason_required"
+    NOT_YOUR_BUSINESS = "not_your_business"
+    LOCATION_REQUIRED = "location_required"
+    PHOTO_NOT_FOUND = "photo_not_found"
 
 
 C = KotaErrorCode
@@ -108,4 +118,25 @@ messages({
     C.INVALID_PRICE: ("Harga harus bilangan bulat Rupiah 0…{max}.",
                       "A price is whole Rupiah, 0…{max}."),
     C.INVALID_RECURRENCE: ("Pengulangan tidak valid: {detail}.", "Invalid recurrence: {detail}."),
+    C.INVALID_GEOMETRY: ("Geometri tidak valid: {detail}.", "Invalid geometry: {detail}."),
+    C.VALIDITY_ENDS_BEFORE_START: ("Masa berlaku harus berakhir setelah dimulai.",
+                                   "The validity must end after it starts."),
+    C.ALREADY_EXPIRED: ("Masa berlaku sudah lewat; isi `validUntil` di masa depan.",
+                        "The validity has already ended; give a `validUntil` in the future."),
+    C.INVALID_NIB: ("NIB (Nomor Induk Berusaha) terdiri atas 13 angka.",
+                    "An NIB (business identification number) is 13 digits."),
+    C.INVALID_WHATSAPP: ("Nomor WhatsApp tidak valid; tulis seperti 0812xxxxxxx atau "
+                         "+62812xxxxxxx.",
+                         "Invalid WhatsApp number; write it like 0812xxxxxxx or +62812xxxxxxx."),
+    C.ALREADY_DECIDED: ("Permohonan ini sudah diputuskan ({status}).",
+                        "This application has already been decided ({status})."),
+    C.REASON_REQUIRED: ("Tuliskan alasan penolakan untuk pemohon.",
+                        "Write the reason for declining, for the applicant."),
+    C.NOT_YOUR_BUSINESS: ("Hanya pemilik usaha yang dapat mengubah permohonan ini.",
+                          "Only the business's owner may change this application."),
+    C.PHOTO_NOT_FOUND: ("Foto tidak ditemukan; unggah dulu dengan uploadPhoto.",
+                        "Photo not found; upload it first with uploadPhoto."),
+    C.LOCATION_REQUIRED: ("Pilih tempat (placeId) atau titik lokasi usaha (lat, lon).",
+                          "Give the business's location: a place (placeId) or a point "
+                          "(lat, lon)."),
 })

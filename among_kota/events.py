@@ -24,6 +24,15 @@ class KotaEvent(str, Enum):
     SERVICE_UPDATED = "service.updated"
     SERVICE_WITHDRAWN = "service.withdrawn"
     SURVEY_ANSWERED = "service.survey_answered"
+    CONDITION_PUBLISHED = "condition.published"
+    CONDITION_UPDATED = "condition.updated"
+    CONDITION_WITHDRAWN = "condition.withdrawn"
+    # The conditions job: a notice's validity began or ended (nothing else changed then).
+    CONDITION_STARTED = "condition.started"
+    CONDITION_EXPIRED = "condition.expired"
+    # UMKM: public once verified; the owner's edits are verified again.
+    UMKM_VERIFIED = "umkm.verified"
+    UMKM_WITHDRAWN = "umkm.withdrawn"
 
 
 async def record_public_change(

@@ -14,7 +14,7 @@ from among_kota.errors import KotaErrorCode as C
 from among_kota.events import KotaEvent
 from among_kota.places.models import Place
 from among_kota.text import LINE, MARKDOWN, NAME, bilingual, check_point, slugify
-from among_kota.times import plausible
+from among_kota.times import client_time
 from backend.clock import WIB
 from backend.errors import FieldError, ServiceError
 from backend.graphql.scalars import RUPIAH_MAX
@@ -28,21 +28,6 @@ def _get(data: Any, name: str, default: Any = None) -> Any:
     if isinstance(data, dict):
         return data.get(name, default)
     return getattr(data, name, default)
-
-
-def _aware(value: Any, field: str) -> datetime:
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError as exc:
-            raise ServiceError(C.INVALID_DATE, field) from exc
-    if not isinstance(value, datetime):
-        raise ServiceError(C.INVALID_DATE, field)
-    if value.tzinfo is None:  # a wall-clock time in Batu
-        value = value.replace(tzinfo=WIB)
-    if not plausible(value):
-        raise ServiceError(C.INVALID_DATE, field)
-    return value.astimezone(WIB)
 
 
 async def clean_event(data: Any, *, item_id: int | None) -> dict[str, Any]:
@@ -59,8 +44,8 @@ async def clean_event(data: Any, *, item_id: int | None) -> dict[str, Any]:
     description = check(bilingual, _get(data, "description"), MARKDOWN, "description")
     organiser = check(LINE.clean, _get(data, "organiser"), field="organiser")
     venue_name = check(LINE.clean, _get(data, "venue_name"), field="venueName")
-    starts = check(_aware, _get(data, "starts_at"), "startsAt")
-    ends = check(_aware, _get(data, "ends_at"), "endsAt")
+    starts = check(client_time, _get(data, "starts_at"), "startsAt")
+    ends = check(client_time, _get(data, "ends_at"), "endsAt")
     all_day = bool(_get(data, "all_day"))
     if starts and ends:
         if all_day:  # whole days in Batu: from the start date's midnight to the end date's end

@@ -14,12 +14,12 @@ from among_kota.content.services import ContentKind, register_kind
 from among_kota.errors import KotaErrorCode as C
 from among_kota.events import KotaEvent
 from among_kota.news.models import AnnouncementFollow, Article, ArticleTag, Urgency
+from among_kota.photos import owned_photos
 from among_kota.text import MARKDOWN, NAME, bilingual, slugify
 from among_kota.times import aware, plausible
 from backend.errors import FieldError, ServiceError
 from backend.geo.models import Area, AreaLevel
 from backend.markdown import plain_text
-from backend.media.services import get_owned_photos
 from backend.media.services import publish as publish_photos
 from backend.push.topics import enqueue_topic_push, refresh_topics, register_topic_source
 
@@ -87,7 +87,7 @@ async def clean_article(data: Any, *, item_id: int | None, owner_id: int | None
     cover_id = _get(data, "cover_photo_id")
     if cover_id is not None:
         try:
-            cover = (await get_owned_photos(owner_id or 0, [cover_id], field="coverPhotoId"))[0]
+            cover = (await owned_photos(owner_id or 0, [cover_id], "coverPhotoId"))[0]
         except ServiceError as exc:
             problems.extend(exc.errors)
     if problems:

@@ -14,6 +14,7 @@ from among_warga.events import CategoryEvent, ComplaintEvent
 from among_warga.models import ComplaintCategory, ComplaintStatus
 from among_warga.visibility import public_distance, view_of
 from backend.accounts.events import AccountEvent
+from backend.geo.graphql.types import BboxInput
 from backend.graphql.core import guarded, paginate
 from backend.permissions import PUBLIC, SIGNED_IN
 from backend.read_cache import public_read
@@ -22,13 +23,6 @@ from backend.read_cache import public_read
 # overdue flag, a new one), a category saved by an admin (names, the sensitive flag), a
 # reporter who erased their account (their name).
 COMPLAINT_CHANGES = (*ComplaintEvent, CategoryEvent.SAVED, AccountEvent.ERASED)
-
-
-class BboxInput(graphene.InputObjectType):
-    south = graphene.Float(required=True)
-    west = graphene.Float(required=True)
-    north = graphene.Float(required=True)
-    east = graphene.Float(required=True)
 
 
 def _statuses(values) -> list[ComplaintStatus] | None:

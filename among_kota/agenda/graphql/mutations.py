@@ -5,11 +5,11 @@ import graphene
 from among_kota.agenda.graphql.types import EventType, FrequencyEnum
 from among_kota.agenda.models import Event
 from among_kota.agenda.services import EVENTS, clean_event
-from among_kota.content import services as editorial
-from among_kota.content.graphql.types import KotaError, TextInput
-from among_kota.content.rights import EDITOR
+from among_kota.content.graphql.mutations import EditorialMutations
+from among_kota.content.graphql.types import TextInput
 from among_kota.errors import KotaErrorCode as C
-from backend.graphql.core import BaseMutation, parse_int_id
+from backend.accounts.services import Principal
+from backend.graphql.core import parse_int_id
 from backend.graphql.scalars import Rupiah
 
 
@@ -35,85 +35,22 @@ class EventInput(graphene.InputObjectType):
     organiser = graphene.String()
 
 
-class EventPayload:
-    event = graphene.Field(EventType)
+async def _load(event_id: int) -> Event:
+    return await Event.get(id=event_id).select_related("category")
 
 
-async def _payload(event_id: int) -> dict:
-    return {"event": await Event.get(id=event_id).select_related("category")}
+async def _clean(input: EventInput, item_id: int | None, principal: Principal) -> dict:
+    if input.place_id is not None:
+        input.place_id = parse_int_id(input.place_id, C.NOT_FOUND, "placeId")
+    return await clean_event(input, item_id=item_id)
 
 
-class SaveEvent(EventPayload, BaseMutation):
-    class Arguments:
-        input = EventInput(required=True)
-
-    class Meta:
-        description = "Create an event (a draft) or save edits to one."
-        need = EDITOR
-        error_type = KotaError
-
-    @classmethod
-    async def perform(cls, root, info, principal, input):
-        item_id = parse_int_id(input.id, C.NOT_FOUND, "id") if input.id else None
-        if input.place_id is not None:
-            input.place_id = parse_int_id(input.place_id, C.NOT_FOUND, "placeId")
-        content = await clean_event(input, item_id=item_id)
-        event = await editorial.save_draft(EVENTS, principal, item_id, content,
-                                           skpd_code=input.skpd_code)
-        return await _payload(event.id)
-
-
-class PublishEvent(EventPayload, BaseMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
-        at = graphene.DateTime()
-
-    class Meta:
-        description = "Publish an event's pending values now or at a set time."
-        need = EDITOR
-        error_type = KotaError
-
-    @classmethod
-    async def perform(cls, root, info, principal, id, at=None):
-        event = await editorial.publish(EVENTS, principal, parse_int_id(id, C.NOT_FOUND, "id"),
-                                        at)
-        return await _payload(event.id)
-
-
-class RollbackEvent(EventPayload, BaseMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
-        revision = graphene.Int(required=True)
-
-    class Meta:
-        description = "Publish an earlier revision of an event again."
-        need = EDITOR
-        error_type = KotaError
-
-    @classmethod
-    async def perform(cls, root, info, principal, id, revision):
-        event = await editorial.rollback(EVENTS, principal,
-                                         parse_int_id(id, C.NOT_FOUND, "id"), revision)
-        return await _payload(event.id)
-
-
-class WithdrawEvent(EventPayload, BaseMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
-
-    class Meta:
-        description = "Take an event off the public pages."
-        need = EDITOR
-        error_type = KotaError
-
-    @classmethod
-    async def perform(cls, root, info, principal, id):
-        event = await editorial.withdraw(EVENTS, principal, parse_int_id(id, C.NOT_FOUND, "id"))
-        return await _payload(event.id)
+EVENT_EDITING = EditorialMutations(
+    EVENTS, "Event", EventInput, "event", EventType, _load, _clean, descriptions={
+        "save": "Create an event (a draft) or save edits to one.",
+        "withdraw": "Take an event off the public pages.",
+    })
 
 
 class EventMutations(graphene.ObjectType):
-    save_event = SaveEvent.Field()
-    publish_event = PublishEvent.Field()
-    rollback_event = RollbackEvent.Field()
-    withdraw_event = WithdrawEvent.Field()
+    save_event, publish_event, rollback_event, withdraw_event = EVENT_EDITING.fields()

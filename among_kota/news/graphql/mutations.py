@@ -2,15 +2,14 @@ from __future__ import annotations
 
 import graphene
 
-from among_kota.content import services as editorial
+from among_kota.content.graphql.mutations import EditorialMutations
 from among_kota.content.graphql.types import KotaError, TextInput
-from among_kota.content.rights import EDITOR
-from among_kota.errors import KotaErrorCode as C
 from among_kota.news import services
 from among_kota.news.graphql.queries import AnnouncementFollowsType, follows_of
 from among_kota.news.graphql.types import ArticleType, UrgencyEnum
 from among_kota.news.models import Article
-from backend.graphql.core import BaseMutation, parse_int_id
+from backend.accounts.services import Principal
+from backend.graphql.core import BaseMutation
 from backend.permissions import SIGNED_IN
 
 
@@ -28,77 +27,21 @@ class ArticleInput(graphene.InputObjectType):
     village_codes = graphene.List(graphene.NonNull(graphene.String))
 
 
-class ArticlePayload:
-    article = graphene.Field(ArticleType)
+async def _load(article_id: int) -> Article:
+    return await Article.get(id=article_id)
 
 
-class SaveArticle(ArticlePayload, BaseMutation):
-    class Arguments:
-        input = ArticleInput(required=True)
-
-    class Meta:
-        description = "Create a news article or announcement (a draft) or save edits to one."
-        need = EDITOR
-        error_type = KotaError
-
-    @classmethod
-    async def perform(cls, root, info, principal, input):
-        item_id = parse_int_id(input.id, C.NOT_FOUND, "id") if input.id else None
-        content = await services.clean_article(input, item_id=item_id,
-                                               owner_id=principal.user.id)
-        article = await editorial.save_draft(services.NEWS, principal, item_id, content,
-                                             skpd_code=input.skpd_code)
-        return {"article": await Article.get(id=article.id)}
+async def _clean(input: ArticleInput, item_id: int | None, principal: Principal) -> dict:
+    return await services.clean_article(input, item_id=item_id, owner_id=principal.user.id)
 
 
-class PublishArticle(ArticlePayload, BaseMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
-        at = graphene.DateTime()
-
-    class Meta:
-        description = "Publish an article now or at a set time (urgent ones are pushed then)."
-        need = EDITOR
-        error_type = KotaError
-
-    @classmethod
-    async def perform(cls, root, info, principal, id, at=None):
-        article = await editorial.publish(services.NEWS, principal,
-                                          parse_int_id(id, C.NOT_FOUND, "id"), at)
-        return {"article": await Article.get(id=article.id)}
-
-
-class RollbackArticle(ArticlePayload, BaseMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
-        revision = graphene.Int(required=True)
-
-    class Meta:
-        description = "Publish an earlier revision of an article again."
-        need = EDITOR
-        error_type = KotaError
-
-    @classmethod
-    async def perform(cls, root, info, principal, id, revision):
-        article = await editorial.rollback(services.NEWS, principal,
-                                           parse_int_id(id, C.NOT_FOUND, "id"), revision)
-        return {"article": await Article.get(id=article.id)}
-
-
-class WithdrawArticle(ArticlePayload, BaseMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
-
-    class Meta:
-        description = "Take an article off the public pages."
-        need = EDITOR
-        error_type = KotaError
-
-    @classmethod
-    async def perform(cls, root, info, principal, id):
-        article = await editorial.withdraw(services.NEWS, principal,
-                                           parse_int_id(id, C.NOT_FOUND, "id"))
-        return {"article": await Article.get(id=article.id)}
+ARTICLE_EDITING = EditorialMutations(
+    services.NEWS, "Article", ArticleInput, "article", ArticleType, _load, _clean,
+    descriptions={
+        "save": "Create a news article or announcement (a draft) or save edits to one.",
+        "publish": "Publish an article now or at a set time (urgent ones are pushed then).",
+        "withdraw": "Take an article off the public pages.",
+    })
 
 
 class FollowAnnouncements(BaseMutation):
@@ -125,8 +68,5 @@ class FollowAnnouncements(BaseMutation):
 
 
 class NewsMutations(graphene.ObjectType):
-    save_article = SaveArticle.Field()
-    publish_article = PublishArticle.Field()
-    rollback_article = RollbackArticle.Field()
-    withdraw_article = WithdrawArticle.Field()
+    save_article, publish_article, rollback_article, withdraw_article = ARTICLE_EDITING.fields()
     follow_announcements = FollowAnnouncements.Field()

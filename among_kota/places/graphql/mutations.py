@@ -2,14 +2,13 @@ from __future__ import annotations
 
 import graphene
 
-from among_kota.content import services as editorial
-from among_kota.content.graphql.types import KotaError, TextInput
-from among_kota.content.rights import EDITOR
-from among_kota.errors import KotaErrorCode as C
+from among_kota.content.graphql.mutations import EditorialMutations
+from among_kota.content.graphql.types import TextInput
 from among_kota.places import listing
 from among_kota.places.graphql.types import PlaceType, WeekdayEnum
+from among_kota.places.listing import PlaceView
 from among_kota.places.services import PLACES, clean_place
-from backend.graphql.core import BaseMutation, parse_int_id
+from backend.accounts.services import Principal
 from backend.graphql.scalars import Rupiah
 
 
@@ -62,84 +61,20 @@ class PlaceInput(graphene.InputObjectType):
     opening_hours = OpeningHoursInput()
 
 
-class PlacePayload:
-    place = graphene.Field(PlaceType)
+async def _load(place_id: int) -> PlaceView:
+    return (await listing.views([place_id]))[0]
 
 
-async def _payload(place_id: int) -> dict:
-    return {"place": (await listing.views([place_id]))[0]}
+async def _clean(input: PlaceInput, item_id: int | None, principal: Principal) -> dict:
+    return await clean_place(input, item_id=item_id)
 
 
-class SavePlace(PlacePayload, BaseMutation):
-    class Arguments:
-        input = PlaceInput(required=True)
-
-    class Meta:
-        description = ("Create a place (a draft) or save edits to one; a published place "
-                       "keeps showing its published values until the edits are published.")
-        need = EDITOR
-        error_type = KotaError
-
-    @classmethod
-    async def perform(cls, root, info, principal, input):
-        item_id = parse_int_id(input.id, C.NOT_FOUND, "id") if input.id else None
-        content = await clean_place(input, item_id=item_id)
-        place = await editorial.save_draft(PLACES, principal, item_id, content,
-                                           skpd_code=input.skpd_code)
-        return await _payload(place.id)
-
-
-class PublishPlace(PlacePayload, BaseMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
-        at = graphene.DateTime(description="Publish at this time; omitted: now.")
-
-    class Meta:
-        description = "Publish a place's pending values now or at a set time."
-        need = EDITOR
-        error_type = KotaError
-
-    @classmethod
-    async def perform(cls, root, info, principal, id, at=None):
-        place = await editorial.publish(PLACES, principal, parse_int_id(id, C.NOT_FOUND, "id"),
-                                        at)
-        return await _payload(place.id)
-
-
-class RollbackPlace(PlacePayload, BaseMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
-        revision = graphene.Int(required=True)
-
-    class Meta:
-        description = "Publish an earlier revision of a place again."
-        need = EDITOR
-        error_type = KotaError
-
-    @classmethod
-    async def perform(cls, root, info, principal, id, revision):
-        place = await editorial.rollback(PLACES, principal,
-                                         parse_int_id(id, C.NOT_FOUND, "id"), revision)
-        return await _payload(place.id)
-
-
-class WithdrawPlace(PlacePayload, BaseMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
-
-    class Meta:
-        description = "Take a place off the public pages (publishing brings it back)."
-        need = EDITOR
-        error_type = KotaError
-
-    @classmethod
-    async def perform(cls, root, info, principal, id):
-        place = await editorial.withdraw(PLACES, principal, parse_int_id(id, C.NOT_FOUND, "id"))
-        return await _payload(place.id)
+PLACE_EDITING = EditorialMutations(
+    PLACES, "Place", PlaceInput, "place", PlaceType, _load, _clean, descriptions={
+        "save": ("Create a place (a draft) or save edits to one; a published place keeps "
+                 "showing its published values until the edits are published."),
+    })
 
 
 class PlaceMutations(graphene.ObjectType):
-    save_place = SavePlace.Field()
-    publish_place = PublishPlace.Field()
-    rollback_place = RollbackPlace.Field()
-    withdraw_place = WithdrawPlace.Field()
+    save_place, publish_place, rollback_place, withdraw_place = PLACE_EDITING.fields()

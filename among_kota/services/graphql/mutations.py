@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import graphene
 
-from among_kota.content import services as editorial
+from among_kota.content.graphql.mutations import EditorialMutations
 from among_kota.content.graphql.types import KotaError, TextInput
-from among_kota.content.rights import EDITOR
 from among_kota.errors import KotaErrorCode as C
 from among_kota.services import services
 from among_kota.services.graphql.types import PublicServiceType
 from among_kota.services.models import PublicService
+from backend.accounts.services import Principal
 from backend.graphql.core import BaseMutation, parse_int_id
 from backend.graphql.scalars import Rupiah
 from backend.permissions import SIGNED_IN
@@ -33,46 +33,24 @@ class PublicServiceInput(graphene.InputObjectType):
                                       description="Published places where it is served.")
 
 
-class ServicePayload:
-    service = graphene.Field(PublicServiceType)
+async def _load(service_id: int) -> PublicService:
+    return await PublicService.get(id=service_id)
 
 
-class SavePublicService(ServicePayload, BaseMutation):
-    class Arguments:
-        input = PublicServiceInput(required=True)
-
-    class Meta:
-        description = "Create a public service's standard (a draft) or save edits to one."
-        need = EDITOR
-        error_type = KotaError
-
-    @classmethod
-    async def perform(cls, root, info, principal, input):
-        item_id = parse_int_id(input.id, C.NOT_FOUND, "id") if input.id else None
-        if input.service_point_ids:
-            input.service_point_ids = [parse_int_id(p, C.NOT_FOUND, "servicePointIds")
-                                       for p in input.service_point_ids]
-        content = await services.clean_service(input, item_id=item_id)
-        service = await editorial.save_draft(services.SERVICES, principal, item_id, content,
-                                             skpd_code=input.skpd_code)
-        return {"service": await PublicService.get(id=service.id)}
+async def _clean(input: PublicServiceInput, item_id: int | None, principal: Principal
+                 ) -> dict:
+    if input.service_point_ids:
+        input.service_point_ids = [parse_int_id(p, C.NOT_FOUND, "servicePointIds")
+                                   for p in input.service_point_ids]
+    return await services.clean_service(input, item_id=item_id)
 
 
-class PublishPublicService(ServicePayload, BaseMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
-        at = graphene.DateTime()
-
-    class Meta:
-        description = "Publish a public service now or at a set time."
-        need = EDITOR
-        error_type = KotaError
-
-    @classmethod
-    async def perform(cls, root, info, principal, id, at=None):
-        service = await editorial.publish(services.SERVICES, principal,
-                                          parse_int_id(id, C.NOT_FOUND, "id"), at)
-        return {"service": await PublicService.get(id=service.id)}
+SERVICE_EDITING = EditorialMutations(
+    services.SERVICES, "PublicService", PublicServiceInput, "service", PublicServiceType,
+    _load, _clean, descriptions={
+        "save": "Create a public service's standard (a draft) or save edits to one.",
+        "publish": "Publish a public service now or at a set time.",
+    })
 
 
 class SatisfactionSurveyInput(graphene.InputObjectType):
@@ -105,6 +83,6 @@ class SubmitSatisfactionSurvey(BaseMutation):
 
 
 class ServiceMutations(graphene.ObjectType):
-    save_public_service = SavePublicService.Field()
-    publish_public_service = PublishPublicService.Field()
+    (save_public_service, publish_public_service, rollback_public_service,
+     withdraw_public_service) = SERVICE_EDITING.fields()
     submit_satisfaction_survey = SubmitSatisfactionSurvey.Field()

@@ -74,3 +74,12 @@ class AreaAtPayload(graphene.ObjectType):
         "`district` and `city` — or null outside Kota Batu.",
     )
     errors = graphene.List(graphene.NonNull(GeoError), required=True)
+
+
+class BboxInput(graphene.InputObjectType):
+    """A map's bounds (WGS84 degrees), as every domain's map query takes them."""
+
+    south = graphene.Float(required=True)
+    west = graphene.Float(required=True)
+    north = graphene.Float(required=True)
+    east = graphene.Float(required=True)

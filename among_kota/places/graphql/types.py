@@ -5,8 +5,10 @@ from datetime import date
 import graphene
 
 from among_kota.content.graphql.types import EditorialType, editorial_of
+from among_kota.content.rights import may_edit
 from among_kota.places.hours import WEEKDAYS
 from among_kota.places.listing import PlaceSort, PlaceView
+from among_kota.places.models import Place
 from backend.graphql.connections import connection_for
 from backend.graphql.scalars import Rupiah
 from backend.i18n import Text, bilingual_field, localized
@@ -203,7 +205,11 @@ class PlaceType(graphene.ObjectType):
 
     @staticmethod
     async def resolve_editorial(view: PlaceView, info):
-        return await editorial_of("place", view.place, info)
+        principal = await info.context.principal()
+        if principal is None or not may_edit(principal, view.place.skpd_id):
+            return None
+        # An editor's page: a few places, each read as a model for its editorial state.
+        return await editorial_of("place", await Place.get(id=view.place.id), info)
 
 
 PlaceConnection = connection_for(PlaceType)

@@ -15,10 +15,12 @@ DOMAIN = Domain(
                   "among_kota.services.migrations"),
     ),
     queries=("among_kota.places.graphql.queries:PlaceQueries",
+             "among_kota.places.graphql.holidays:HolidayQueries",
              "among_kota.agenda.graphql.queries:EventQueries",
              "among_kota.news.graphql.queries:NewsQueries",
              "among_kota.services.graphql.queries:ServiceQueries"),
     mutations=("among_kota.places.graphql.mutations:PlaceMutations",
+               "among_kota.places.graphql.holidays:HolidayMutations",
                "among_kota.agenda.graphql.mutations:EventMutations",
                "among_kota.news.graphql.mutations:NewsMutations",
                "among_kota.services.graphql.mutations:ServiceMutations"),
@@ -28,5 +30,6 @@ DOMAIN = Domain(
     event_types="among_kota.events:KotaEvent",
     cli="among_kota.places.cli:register",
     personal_data=("among_kota.news.personal_data", "among_kota.services.personal_data"),
-    depends_on=("accounts", "geo", "events", "media", "push"),
+    # among_warga: a public service's complaint channel names a complaint category.
+    depends_on=("accounts", "geo", "events", "media", "push", "among_warga"),
 )

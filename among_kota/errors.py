@@ -42,6 +42,8 @@ class KotaErrorCode(ErrorCode):
     SCORE_COUNT = "score_count"
     INVALID_SCORE = "invalid_score"
     ALREADY_ANSWERED = "already_answered"
+    CITY_EDITORS_ONLY = "city_editors_only"
+    UNKNOWN_COMPLAINT_CATEGORY = "unknown_complaint_category"
 
 
 C = KotaErrorCode
@@ -108,4 +110,9 @@ messages({
     C.INVALID_PRICE: ("Harga harus bilangan bulat Rupiah 0…{max}.",
                       "A price is whole Rupiah, 0…{max}."),
     C.INVALID_RECURRENCE: ("Pengulangan tidak valid: {detail}.", "Invalid recurrence: {detail}."),
+    C.CITY_EDITORS_ONLY: ("Hanya admin dan editor Diskominfo yang dapat mengubah ini.",
+                          "Only admins and Diskominfo editors may change this."),
+    C.UNKNOWN_COMPLAINT_CATEGORY: (
+        "Kategori pengaduan Among Warga tidak dikenal: {code}.",
+        "Unknown Among Warga complaint category: {code}."),
 })

@@ -107,6 +107,12 @@ def valid_until(moment: datetime | None) -> None:
         validity.until = moment
 
 
+def collecting() -> bool:
+    """Whether an answer being computed may be cached (then it is worth a statement to learn
+    when it stops being true)."""
+    return _validity.get() is not None
+
+
 @contextlib.contextmanager
 def computing() -> Iterator[Validity]:
     """Collect what :func:`valid_until` is told while an answer is computed."""

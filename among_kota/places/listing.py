@@ -145,7 +145,7 @@ async def count(query: PlaceQuery) -> int:
 
 DETAILS = sa.table(
     "kota_place", *(sa.column(c) for c in (
-        "id", "slug", "skpd_id", "name_id", "name_en", "description_id", "description_en",
+        "id", "slug", "skpd_id", "status", "name_id", "name_en", "description_id", "description_en",
         "address", "lat", "lon", "location_approximate", "phone", "website", "has_hours",
         "closed_on_holidays", "content")))
 CATEGORIES = sa.table("kota_place_category", *(sa.column(c) for c in (
@@ -160,6 +160,7 @@ class PlaceRow:
     id: int
     slug: str
     skpd_id: int
+    status: str  # ContentStatus's value
     name_id: str
     name_en: str | None
     description_id: str
@@ -217,7 +218,8 @@ async def views(ids: list[int], *, moment: datetime | None = None,
     places: dict[int, tuple[PlaceRow, bool]] = {}
     for r in rows:
         place = PlaceRow(
-            id=int(r["id"]), slug=r["slug"], skpd_id=r["skpd_id"], name_id=r["name_id"],
+            id=int(r["id"]), slug=r["slug"], skpd_id=r["skpd_id"], status=r["status"],
+            name_id=r["name_id"],
             name_en=r["name_en"], description_id=r["description_id"],
             description_en=r["description_en"], address=r["address"], lat=float(r["lat"]),
             lon=float(r["lon"]), location_approximate=bool(r["location_approximate"]),

@@ -60,6 +60,10 @@ class PlaceInput(graphene.InputObjectType):
     facilities = graphene.List(graphene.NonNull(graphene.String))
     ticket_prices = graphene.List(graphene.NonNull(TicketPriceInput))
     opening_hours = OpeningHoursInput()
+    photo_ids = graphene.List(
+        graphene.NonNull(graphene.ID),
+        description="Up to 10 photos you uploaded (uploadPhoto), first is the cover; "
+        "omitted: the place keeps its photos; []: none.")
 
 
 class PlacePayload:
@@ -83,7 +87,7 @@ class SavePlace(PlacePayload, BaseMutation):
     @classmethod
     async def perform(cls, root, info, principal, input):
         item_id = parse_int_id(input.id, C.NOT_FOUND, "id") if input.id else None
-        content = await clean_place(input, item_id=item_id)
+        content = await clean_place(input, item_id=item_id, owner_id=principal.user.id)
         place = await editorial.save_draft(PLACES, principal, item_id, content,
                                            skpd_code=input.skpd_code)
         return await _payload(place.id)

@@ -43,6 +43,7 @@ class KotaErrorCode(ErrorCode):
     INVALID_SCORE = "invalid_score"
     ALREADY_ANSWERED = "already_answered"
     CITY_EDITORS_ONLY = "city_editors_only"
+    PHOTO_NOT_FOUND = "photo_not_found"
     UNKNOWN_COMPLAINT_CATEGORY = "unknown_complaint_category"
 
 
@@ -110,9 +111,11 @@ messages({
     C.INVALID_PRICE: ("Harga harus bilangan bulat Rupiah 0…{max}.",
                       "A price is whole Rupiah, 0…{max}."),
     C.INVALID_RECURRENCE: ("Pengulangan tidak valid: {detail}.", "Invalid recurrence: {detail}."),
+    C.PHOTO_NOT_FOUND: ("Foto tidak ditemukan; unggah foto Anda dulu (uploadPhoto).",
+                        "Photo not found; upload your photo first (uploadPhoto)."),
     C.CITY_EDITORS_ONLY: ("Hanya admin dan editor Diskominfo yang dapat mengubah ini.",
                           "Only admins and Diskominfo editors may change this."),
     C.UNKNOWN_COMPLAINT_CATEGORY: (
-        "Kategori pengaduan Among Warga tidak dikenal: {code}.",
-        "Unknown Among Warga complaint category: {code}."),
+        "Kategori pengaduan Among Warga tidak dikenal: {category}.",
+        "Unknown Among Warga complaint category: {category}."),
 })

@@ -91,6 +91,9 @@ class PlaceQuery:
     sort: PlaceSort
     near: tuple[float, float] | None
     radius_m: float
+    # The same conditions for a small circle: the text tested row by row, not through the
+    # trigram index (whose posting lists for a common word cost more than the circle's rows).
+    in_circle: list[sa.ColumnElement[bool]] | None = None
 
 
 async def build_query(f: PlaceFilter, moment: datetime) -> PlaceQuery:
@@ -110,12 +113,14 @@ async def build_query(f: PlaceFilter, moment: datetime) -> PlaceQuery:
     if f.open_now is not None:
         is_open = open_now(PLACES.id, PLACES.c.has_hours, PLACES.c.closed_on_holidays, moment)
         conditions.append(is_open if f.open_now else sa.not_(is_open))
+    in_circle = list(conditions)
     if search is not None:
         conditions.append(matches(PLACES.table, search))
+        in_circle.append(matches(PLACES.table, search, indexed=False))
     if f.near is not None and sort == PlaceSort.NAME:
         conditions.append(spatial.within_radius_condition(
             PLACES, f.near[0], f.near[1], radius_km * 1000))
-    return PlaceQuery(conditions, sort, f.near, radius_km * 1000)
+    return PlaceQuery(conditions, sort, f.near, radius_km * 1000, in_circle)
 
 
 def sort_key(query: PlaceQuery) -> SortKey:
@@ -127,7 +132,7 @@ async def fetch_page(query: PlaceQuery, after: Cursor | None, limit: int) -> lis
         assert query.near is not None
         return await spatial.nearest_after(
             PLACES, query.near[0], query.near[1], query.radius_m, where=query.conditions,
-            after=after, limit=limit)
+            after=after, limit=limit, where_in_circle=query.in_circle)
     select = sa.select(PLACES.id.label("id"), PLACES.c.sort_name.label("sort_name")).where(
         *query.conditions)
     return await fetch_all(sqlalchemy_after(select, BY_NAME, after).limit(limit))

@@ -88,7 +88,10 @@ async def place_photos(raw: list[Any] | None, *, item_id: int | None,
     wanted = [str(i) for i in raw]
     new = [i for i in wanted if parse_id(i) not in kept]
     if new:
-        await get_owned_photos(owner_id or 0, new, field="photoIds")
+        try:
+            await get_owned_photos(owner_id or 0, new, field="photoIds")
+        except ServiceError as exc:  # the same answer for unknown and someone else's
+            raise ServiceError(C.PHOTO_NOT_FOUND, "photoIds") from exc
     return list(dict.fromkeys(pid for i in wanted if (pid := parse_id(i)) is not None))
 
 

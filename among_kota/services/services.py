@@ -83,7 +83,7 @@ async def clean_service(data: Any, *, item_id: int | None) -> dict[str, Any]:
     if category and not await ComplaintCategory.filter(code=category, active=True).exists():
         # The complaint channel links to Among Warga: a code it does not know leads nowhere.
         problems.append(FieldError(C.UNKNOWN_COMPLAINT_CATEGORY, "complaintCategoryCode",
-                                   code=category))
+                                   category=category))
     point_ids = [int(p) for p in (_get(data, "service_point_ids") or [])]
     if point_ids:
         found = set(await Place.filter(id__in=point_ids, status=ContentStatus.PUBLISHED)

@@ -224,6 +224,7 @@ async def test_place_photos_are_the_editors_own_at_most_ten_and_public_once_publ
 
     refused = await gql(SAVE_PLACE_PHOTOS, {"input": museum_angkut(photoIds=[mine[0], theirs])},
                         token=editor)
+    assert refused["data"]["savePlace"] is not None, refused
     assert refused["data"]["savePlace"]["errors"] == [
         {"field": "photoIds", "code": "PHOTO_NOT_FOUND"}]
     too_many = await gql(SAVE_PLACE_PHOTOS, {"input": museum_angkut(photoIds=[mine[0]] * 11)},

@@ -21,7 +21,7 @@ from backend.graphql.core import guarded
 from backend.graphql.enums import as_enum
 from backend.pagination import KeyKind, SortKey, tortoise_page
 from backend.permissions import PUBLIC
-from backend.read_cache import public_read
+from backend.read_cache import public_read, valid_until
 
 # What changes a public answer about places (their "open now" also changes with the clock:
 # listing.views says until when an answer holds).
@@ -75,6 +75,9 @@ class PlaceQueries(graphene.ObjectType):
     async def resolve_places(root, info, near=None, radius_km=None, category_codes=None,
                              open_now=None, text=None, sort=None, first=None, after=None):
         moment = utcnow()
+        # "Open now" decides what is listed, even when nothing is: the answer holds until
+        # the minute changes.
+        valid_until(listing.next_minute(moment))
         point = (near.lat, near.lon) if near is not None else None
         query = await listing.build_query(listing.PlaceFilter(
             near=point, radius_km=radius_km, category_codes=category_codes,

@@ -18,12 +18,14 @@ DOMAIN = Domain(
         DomainApp("kota_umkm", "among_kota.umkm.models", "among_kota.umkm.migrations"),
     ),
     queries=("among_kota.places.graphql.queries:PlaceQueries",
+             "among_kota.places.graphql.holidays:HolidayQueries",
              "among_kota.agenda.graphql.queries:EventQueries",
              "among_kota.news.graphql.queries:NewsQueries",
              "among_kota.services.graphql.queries:ServiceQueries",
              "among_kota.conditions.graphql.queries:ConditionQueries",
              "among_kota.umkm.graphql.queries:UmkmQueries"),
     mutations=("among_kota.places.graphql.mutations:PlaceMutations",
+               "among_kota.places.graphql.holidays:HolidayMutations",
                "among_kota.agenda.graphql.mutations:EventMutations",
                "among_kota.news.graphql.mutations:NewsMutations",
                "among_kota.services.graphql.mutations:ServiceMutations",
@@ -36,5 +38,6 @@ DOMAIN = Domain(
     cli="among_kota.places.cli:register",
     personal_data=("among_kota.news.personal_data", "among_kota.services.personal_data",
                    "among_kota.umkm.personal_data"),
+    # among_warga: a public service's complaint channel names a complaint category.
     depends_on=("accounts", "geo", "events", "media", "push", "among_warga"),
 )

@@ -52,6 +52,8 @@ class KotaErrorCode(ErrorCode):
     NOT_YOUR_BUSINESS = "not_your_business"
     LOCATION_REQUIRED = "location_required"
     PHOTO_NOT_FOUND = "photo_not_found"
+    CITY_EDITORS_ONLY = "city_editors_only"
+    UNKNOWN_COMPLAINT_CATEGORY = "unknown_complaint_category"
 
 
 C = KotaErrorCode
@@ -139,4 +141,9 @@ messages({
     C.LOCATION_REQUIRED: ("Pilih tempat (placeId) atau titik lokasi usaha (lat, lon).",
                           "Give the business's location: a place (placeId) or a point "
                           "(lat, lon)."),
+    C.CITY_EDITORS_ONLY: ("Hanya admin dan editor Diskominfo yang dapat mengubah ini.",
+                          "Only admins and Diskominfo editors may change this."),
+    C.UNKNOWN_COMPLAINT_CATEGORY: (
+        "Kategori pengaduan Among Warga tidak dikenal: {category}.",
+        "Unknown Among Warga complaint category: {category}."),
 })

@@ -14,6 +14,7 @@ class KotaEvent(str, Enum):
     PLACE_UPDATED = "place.updated"
     PLACE_WITHDRAWN = "place.withdrawn"
     PLACE_CATEGORIES_CHANGED = "place.categories_changed"
+    HOLIDAYS_CHANGED = "place.holidays_changed"  # "open now" on holidays
     EVENT_PUBLISHED = "event.published"
     EVENT_UPDATED = "event.updated"
     EVENT_WITHDRAWN = "event.withdrawn"

@@ -19,9 +19,13 @@ the new events' types are read from the log and applied first. A change committe
 request arrived is therefore always reflected in its answer, whichever worker wrote it.
 
 An answer computed while an invalidating event was being applied is not stored (per event
-type generations), and every entry also expires after ``max_age_seconds`` — a safety net for
-answers that change with time alone (signed photo URLs of unpublished photos; nothing public
-is expected to).
+type generations), and every entry also expires after ``max_age_seconds`` — a safety net.
+
+Answers that change with the clock alone, with no event (a place opening at 08:00, an article
+expiring at noon, an event that has ended), say so while they are computed: the resolver or
+feed calls :func:`valid_until` with the moment its answer stops being true, and the cache
+drops the entry at that moment (read from :func:`backend.clock.utcnow`, so a frozen clock in
+tests moves it too). An answer is never served past the earliest moment any part of it named.
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ import hashlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -42,6 +48,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from backend.clock import utcnow
 from backend.events.bus import EVERY_EVENT
 from backend.events.models import DomainEvent
 
@@ -78,6 +85,45 @@ def public_read(*, invalidated_by: Iterable[str | Enum]) -> Callable:
     return declare
 
 
+class Validity:
+    """The earliest moment an answer being computed stops being true (None: only events
+    change it). One per computation, shared by the tasks it starts (a contextvar)."""
+
+    __slots__ = ("until",)
+
+    def __init__(self) -> None:
+        self.until: datetime | None = None
+
+
+_validity: ContextVar[Validity | None] = ContextVar("batt_read_cache_validity", default=None)
+
+
+def valid_until(moment: datetime | None) -> None:
+    """The answer being computed stops being true at ``moment`` (a place opens or closes, an
+    article expires): a cached copy is dropped then. Harmless outside a cached computation."""
+    validity = _validity.get()
+    if validity is not None and moment is not None and (
+            validity.until is None or moment < validity.until):
+        validity.until = moment
+
+
+def collecting() -> bool:
+    """Whether an answer being computed may be cached (then it is worth a statement to learn
+    when it stops being true)."""
+    return _validity.get() is not None
+
+
+@contextlib.contextmanager
+def computing() -> Iterator[Validity]:
+    """Collect what :func:`valid_until` is told while an answer is computed."""
+    validity = Validity()
+    token = _validity.set(validity)
+    try:
+        yield validity
+    finally:
+        _validity.reset(token)
+
+
 @dataclass(frozen=True)
 class CachedAnswer:
     body: bytes
@@ -85,6 +131,7 @@ class CachedAnswer:
     media_type: str
     stored_at: float
     types: frozenset[str]
+    expires: datetime | None = None  # when it stops being true by the clock alone
 
     @property
     def weight(self) -> int:
@@ -207,19 +254,24 @@ class ReadCache:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        if time.monotonic() - entry.stored_at > self.max_age_seconds:
+        if time.monotonic() - entry.stored_at > self.max_age_seconds or (
+                entry.expires is not None and utcnow() >= entry.expires):
             self._drop(key)
             return None
         self._entries.move_to_end(key)
         return entry
 
     def put(self, key: str, body: bytes, types: frozenset[str], before: tuple[int, ...],
-            media_type: str = "application/json") -> CachedAnswer:
+            media_type: str = "application/json",
+            expires: datetime | None = None) -> CachedAnswer:
         """Store an answer computed from the data as of ``before`` (:meth:`generations`
-        taken before computing it) — unless one of its event types came meanwhile."""
-        entry = CachedAnswer(body, etag_of(body), media_type, time.monotonic(), types)
+        taken before computing it) — unless one of its event types came meanwhile, or it
+        is already past ``expires`` (see :func:`valid_until`)."""
+        entry = CachedAnswer(body, etag_of(body), media_type, time.monotonic(), types,
+                             expires)
         if not self.enabled or entry.weight > self.max_bytes \
-                or self.generations(types) != before:
+                or self.generations(types) != before \
+                or (expires is not None and utcnow() >= expires):
             return entry
         self._drop(key)
         self._entries[key] = entry
@@ -327,7 +379,8 @@ def cached_public_route(*, invalidated_by: Iterable[str | Enum]) -> Callable[[En
                 if entry is not None:
                     return answer(request, entry, max_age)
                 before = cache.generations(types)
-            response = await endpoint(request)
+            with computing() as validity:
+                response = await endpoint(request)
             if response.status_code != 200 or not hasattr(response, "body"):
                 return response
             extra = {k: v for k, v in response.headers.items()
@@ -335,7 +388,7 @@ def cached_public_route(*, invalidated_by: Iterable[str | Enum]) -> Callable[[En
                                           "cache-control")}
             if cache is not None:
                 entry = cache.put(key, bytes(response.body), types, before,
-                                  response.media_type or "application/json")
+                                  response.media_type or "application/json", validity.until)
             else:
                 entry = CachedAnswer(bytes(response.body), etag_of(bytes(response.body)),
                                      response.media_type or "application/json", 0.0, types)

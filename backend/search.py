@@ -174,9 +174,16 @@ def fts_table_name(table: str) -> str:
 
 
 def matches(table: sa.Table, query: SearchQuery, *, id_column: str = "id",
-            column: str = SEARCH_COLUMN) -> sa.ColumnElement[bool]:
-    """Rows of ``table`` where every word of the query is found (typos allowed)."""
+            column: str = SEARCH_COLUMN, indexed: bool = True) -> sa.ColumnElement[bool]:
+    """Rows of ``table`` where every word of the query is found (typos allowed).
+    ``indexed=False``: the same test row by row, never through the search index — for a
+    statement that already holds a few rows (a small circle from the spatial index), where
+    reading the index's posting lists for a common word costs more than the rows do."""
     text = table.c[column]
+    if not indexed:
+        function = "word_similarity" if db.dialect() == "postgres" else SIMILARITY_FUNCTION
+        return sa.and_(*(getattr(sa.func, function)(w, text) >= WORD_SIMILARITY
+                         for w in query.words))
     if db.dialect() == "postgres":
         return sa.and_(*(sa.literal(w).op("<%")(text) for w in query.words))
     fts = sa.table(fts_table_name(table.name), sa.column("rowid"))

@@ -1,11 +1,10 @@
 """``GET /feeds/events.ics``: the published events as an iCalendar feed (RFC 5545) that phone
 calendars subscribe to — one VEVENT per event, a recurring one with its RRULE, times in UTC
-(all-day events as dates). Bilingual by ``Accept-Language`` (or ``?lang=en``). Cached by
-clients and proxies for five minutes, with an ETag for cheap re-checks."""
+(all-day events as dates). Bilingual by ``Accept-Language`` (or ``?lang=en``). Served from
+the public-read cache, with an ETag for cheap re-checks."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, vRecur
@@ -16,9 +15,11 @@ from starlette.routing import Route
 
 from among_kota.agenda.models import Event, Frequency
 from among_kota.content.models import ContentStatus
+from among_kota.events import KotaEvent
 from backend.clock import WIB, utcnow
 from backend.i18n import localized, preferred_language
 from backend.markdown import plain_text
+from backend.read_cache import cached_public_route, valid_until
 
 FEED_DAYS_BACK = 30
 UID_DOMAIN = "kota.batt.batukota.go.id"
@@ -43,6 +44,9 @@ async def calendar_bytes(language: str, now: datetime | None = None) -> bytes:
                 if event.repeat_until else now + timedelta(days=366)
         if last_end < since:
             continue
+        # Shown until it ended FEED_DAYS_BACK ago (recurring without an end: always).
+        valid_until(last_end + timedelta(days=FEED_DAYS_BACK, microseconds=1)
+                    if event.frequency is None or event.repeat_until else None)
         item = VEvent()
         item.add("uid", f"event-{event.id}@{UID_DOMAIN}")
         item.add("dtstamp", (event.updated_at or now).astimezone(UTC))
@@ -75,17 +79,17 @@ async def calendar_bytes(language: str, now: datetime | None = None) -> bytes:
     return calendar.to_ical()
 
 
+@cached_public_route(invalidated_by=(KotaEvent.EVENT_PUBLISHED, KotaEvent.EVENT_UPDATED,
+                                     KotaEvent.EVENT_WITHDRAWN))
 async def events_ics(request: Request) -> Response:
+    """Served from the read cache with an ETag (``If-None-Match`` → 304) and the platform's
+    public Cache-Control; dropped when events change or the first one shown ages out."""
     language = request.query_params.get("lang") or preferred_language(
         request.headers.get("accept-language"))
     language = "en" if language == "en" else "id"
     body = await calendar_bytes(language)
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=300",
-               "Vary": "Accept-Language"}
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Vary": "Accept-Language"})
 
 
 routes = [Route("/feeds/events.ics", events_ics)]

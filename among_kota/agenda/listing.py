@@ -17,6 +17,7 @@ from backend.geo import spatial
 from backend.geo.spatial import point_table
 from backend.geo.sql import fetch_all
 from backend.pagination import KeyKind, SortKey
+from backend.read_cache import collecting, valid_until
 
 MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 90
@@ -54,3 +55,22 @@ async def occurrences_query(start: datetime, end: datetime | None, *,
             spatial.within_radius_condition(EVENTS, near[0], near[1], radius_km * 1000)))
         queryset = queryset.filter(event_id__in=[int(r["id"]) for r in rows] or [0])
     return queryset
+
+
+async def answers_hold_until(queryset: Any, start: datetime, end: datetime | None) -> None:
+    """For a window that starts *now* (``from`` left out): tell the read cache when an answer
+    stops being true by the clock alone — when the first occurrence shown ends (it leaves the
+    window) or, when ``to`` moves with ``from``, when the next one beyond it starts to be
+    inside. One or two statements, only for answers that may be cached."""
+    if not collecting():
+        return
+    ending = await queryset.order_by("ends_at").limit(1).values_list("ends_at", flat=True)
+    if ending:
+        valid_until(ending[0])
+    if end is None:  # the window's end moves with the clock: the next one comes into it
+        horizon = start + timedelta(days=DEFAULT_RANGE_DAYS)
+        coming = await EventOccurrence.filter(
+            event__status=ContentStatus.PUBLISHED, starts_at__gte=horizon).order_by(
+            "starts_at").limit(1).values_list("starts_at", flat=True)
+        if coming:
+            valid_until(coming[0] - timedelta(days=DEFAULT_RANGE_DAYS))

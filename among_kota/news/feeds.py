@@ -1,20 +1,22 @@
 """``GET /feeds/news.atom``: published news and announcements as an Atom feed (RFC 4287),
 newest 50, pinned first like the app; bilingual by ``Accept-Language`` (or ``?lang=en``);
-with an ETag and five minutes of public caching."""
+with an ETag, served from the public-read cache."""
 
 from __future__ import annotations
 
-import hashlib
+from datetime import datetime
 from xml.etree import ElementTree as ET
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from among_kota.news.listing import news_queryset
+from among_kota.events import KotaEvent
+from among_kota.news.listing import answers_hold_until, news_queryset
 from backend.clock import utcnow
 from backend.i18n import localized, preferred_language
 from backend.markdown import plain_text, render_markdown
+from backend.read_cache import cached_public_route
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_ID = "tag:batt.batukota.go.id,2026:among-kota/news"
@@ -28,8 +30,8 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
-async def atom_bytes(language: str, base_url: str) -> bytes:
-    articles = await news_queryset(None).order_by("-feed_key", "-id").limit(FEED_SIZE)
+async def atom_bytes(language: str, base_url: str, now: datetime | None = None) -> bytes:
+    articles = await news_queryset(None, now).order_by("-feed_key", "-id").limit(FEED_SIZE)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": language})
     _sub(feed, "id", FEED_ID)
@@ -55,18 +57,20 @@ async def atom_bytes(language: str, base_url: str) -> bytes:
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
+@cached_public_route(invalidated_by=(KotaEvent.NEWS_PUBLISHED, KotaEvent.NEWS_UPDATED,
+                                     KotaEvent.NEWS_WITHDRAWN))
 async def news_atom(request: Request) -> Response:
+    """Served from the read cache with an ETag (``If-None-Match`` → 304) and the platform's
+    public Cache-Control; dropped when news changes or the first article shown expires."""
     language = request.query_params.get("lang") or preferred_language(
         request.headers.get("accept-language"))
     language = "en" if language == "en" else "id"
     base = f"{request.url.scheme}://{request.url.netloc}"
-    body = await atom_bytes(language, base)
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=300",
-               "Vary": "Accept-Language"}
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/atom+xml; charset=utf-8", headers=headers)
+    now = utcnow()
+    body = await atom_bytes(language, base, now)
+    await answers_hold_until(now)
+    return Response(body, media_type="application/atom+xml; charset=utf-8",
+                    headers={"Vary": "Accept-Language"})
 
 
 routes = [Route("/feeds/news.atom", news_atom)]

@@ -204,6 +204,16 @@ class Moment:
         return cls(local.date(), local.weekday() * DAY_MINUTES + minute, minute)
 
 
+def _any(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    """"A row of this place matches", probed per place through its (place_id, …) index.
+    Written as ``(SELECT 1 … LIMIT 1) IS NOT NULL``, not ``EXISTS``: inside an OR PostgreSQL
+    may turn an EXISTS into a hashed subplan that reads the whole periods table (300,000
+    rows at 50,000 places) to answer 20 places."""
+    table = conditions[0].left.table  # type: ignore[attr-defined]
+    return sa.select(sa.literal(1)).select_from(table).where(*conditions).limit(
+        1).scalar_subquery().isnot(None)
+
+
 def open_now(place_id: sa.ColumnElement[Any], has_hours: sa.ColumnElement[Any],
              closed_on_holidays: sa.ColumnElement[Any], moment: datetime
              ) -> sa.ColumnElement[bool]:
@@ -211,20 +221,23 @@ def open_now(place_id: sa.ColumnElement[Any], has_hours: sa.ColumnElement[Any],
     holiday closes places that close on holidays; else the weekly periods. False for places
     whose hours are not known (``has_hours``; the API shows those as null)."""
     at = Moment.of(moment)
-    special_today = sa.exists().where(SPECIAL.c.place_id == place_id,
-                                      SPECIAL.c.day == at.day)
-    special_open = sa.exists().where(
+    special_today = _any(SPECIAL.c.place_id == place_id, SPECIAL.c.day == at.day)
+    special_open = _any(
         SPECIAL.c.place_id == place_id, SPECIAL.c.day == at.day,
         SPECIAL.c.start_minute <= at.day_minute, SPECIAL.c.end_minute > at.day_minute)
     holiday = sa.exists().where(HOLIDAYS.c.day == at.day)
-    weekly_open = sa.exists().where(
+    weekly_open = _any(
         PERIODS.c.place_id == place_id, PERIODS.c.start_minute <= at.week_minute,
         PERIODS.c.end_minute > at.week_minute)
+    # The same rule as plain AND/OR (an open special period implies a special day), not
+    # ``CASE … END = true``: PostgreSQL estimates that comparison at 0.5 % of rows, then
+    # prefers scanning every text match over walking the spatial index nearest first.
     return sa.and_(
         has_hours == sa.true(),
-        sa.case(
-            (special_today, special_open),
-            (sa.and_(closed_on_holidays == sa.true(), holiday), sa.false()),
-            else_=weekly_open,
-        ) == sa.true(),
+        sa.or_(
+            special_open,
+            sa.and_(sa.not_(special_today),
+                    sa.not_(sa.and_(closed_on_holidays == sa.true(), holiday)),
+                    weekly_open),
+        ),
     )

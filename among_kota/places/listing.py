@@ -7,17 +7,18 @@ by distance: the k-nearest bound first), then the page's places, their categorie
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from tortoise.expressions import Q
 
 from among_kota.content.models import ContentStatus
 from among_kota.errors import KotaErrorCode as C
 from among_kota.places.hours import open_now
-from among_kota.places.models import Place, PlaceCategory, PlaceCategoryLink
+from among_kota.places.models import PlaceCategory
 from backend.clock import utcnow
 from backend.errors import ServiceError
 from backend.geo import spatial
@@ -25,6 +26,7 @@ from backend.geo.geodesy import geodesic_distance_m
 from backend.geo.spatial import point_table
 from backend.geo.sql import fetch_all
 from backend.pagination import Cursor, KeyKind, SortKey, sqlalchemy_after
+from backend.read_cache import valid_until
 from backend.search import matches, parse_search
 
 DEFAULT_RADIUS_KM = 20.0
@@ -62,8 +64,8 @@ class PlaceView:
     """A place as shown: the row, its categories, whether it is open at the moment asked and
     how far it is from the point asked (km)."""
 
-    place: Place
-    categories: list[PlaceCategory]
+    place: PlaceRow
+    categories: list[CategoryRow]
     open_now: bool | None
     distance_km: float | None = None
 
@@ -89,6 +91,9 @@ class PlaceQuery:
     sort: PlaceSort
     near: tuple[float, float] | None
     radius_m: float
+    # The same conditions for a small circle: the text tested row by row, not through the
+    # trigram index (whose posting lists for a common word cost more than the circle's rows).
+    in_circle: list[sa.ColumnElement[bool]] | None = None
 
 
 async def build_query(f: PlaceFilter, moment: datetime) -> PlaceQuery:
@@ -108,12 +113,14 @@ async def build_query(f: PlaceFilter, moment: datetime) -> PlaceQuery:
     if f.open_now is not None:
         is_open = open_now(PLACES.id, PLACES.c.has_hours, PLACES.c.closed_on_holidays, moment)
         conditions.append(is_open if f.open_now else sa.not_(is_open))
+    in_circle = list(conditions)
     if search is not None:
         conditions.append(matches(PLACES.table, search))
+        in_circle.append(matches(PLACES.table, search, indexed=False))
     if f.near is not None and sort == PlaceSort.NAME:
         conditions.append(spatial.within_radius_condition(
             PLACES, f.near[0], f.near[1], radius_km * 1000))
-    return PlaceQuery(conditions, sort, f.near, radius_km * 1000)
+    return PlaceQuery(conditions, sort, f.near, radius_km * 1000, in_circle)
 
 
 def sort_key(query: PlaceQuery) -> SortKey:
@@ -125,7 +132,7 @@ async def fetch_page(query: PlaceQuery, after: Cursor | None, limit: int) -> lis
         assert query.near is not None
         return await spatial.nearest_after(
             PLACES, query.near[0], query.near[1], query.radius_m, where=query.conditions,
-            after=after, limit=limit)
+            after=after, limit=limit, where_in_circle=query.in_circle)
     select = sa.select(PLACES.id.label("id"), PLACES.c.sort_name.label("sort_name")).where(
         *query.conditions)
     return await fetch_all(sqlalchemy_after(select, BY_NAME, after).limit(limit))
@@ -141,29 +148,95 @@ async def count(query: PlaceQuery) -> int:
     return int(rows[0]["n"])
 
 
+DETAILS = sa.table(
+    "kota_place", *(sa.column(c) for c in (
+        "id", "slug", "skpd_id", "status", "name_id", "name_en", "description_id", "description_en",
+        "address", "lat", "lon", "location_approximate", "phone", "website", "has_hours",
+        "closed_on_holidays", "content")))
+CATEGORIES = sa.table("kota_place_category", *(sa.column(c) for c in (
+    "id", "code", "name_id", "name_en", "group_code", "icon")))
+
+
+@dataclass(slots=True)
+class PlaceRow:
+    """What the public list shows of a place, as plain values (no model: a page of them is
+    read in one statement and resolved on graphql-core's synchronous path)."""
+
+    id: int
+    slug: str
+    skpd_id: int
+    status: str  # ContentStatus's value
+    name_id: str
+    name_en: str | None
+    description_id: str
+    description_en: str | None
+    address: str
+    lat: float
+    lon: float
+    location_approximate: bool
+    phone: str | None
+    website: str | None
+    has_hours: bool
+    content: dict[str, Any]
+
+
+@dataclass(slots=True)
+class CategoryRow:
+    code: str
+    name_id: str
+    name_en: str | None
+    group_code: str | None
+    icon: str
+
+
+def _json(value: Any) -> Any:
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+def next_minute(moment: datetime) -> datetime:
+    """When "open now" may next change: hours are whole minutes (WIB has no seconds offset),
+    so an answer about ``moment`` holds until the next minute starts."""
+    return moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+
+
 async def views(ids: list[int], *, moment: datetime | None = None,
                 near: tuple[float, float] | None = None,
                 distances: dict[int, float] | None = None) -> list[PlaceView | None]:
-    """The places with these ids, in this order (None for a missing one): three statements
-    for any number of them."""
+    """The places with these ids, in this order (None for a missing one): two statements
+    for any number of them (the places with "open now" at ``moment``; their categories)."""
     if not ids:
         return []
     moment = moment or utcnow()
-    places = {p.id: p for p in await Place.filter(id__in=ids)}
-    links = await PlaceCategoryLink.filter(place_id__in=ids).select_related("category")
-    categories: dict[int, list[PlaceCategory]] = {}
-    for link in links:
-        categories.setdefault(link.place_id, []).append(link.category)
-    is_open = open_now(PLACES.id, PLACES.c.has_hours, PLACES.c.closed_on_holidays, moment)
-    rows = await fetch_all(sa.select(PLACES.id.label("id"), is_open.label("open")).where(
-        PLACES.id.in_(ids)))
-    opened = {int(r["id"]): bool(r["open"]) for r in rows}
+    # "open now" is part of the answer: a cached copy must not outlive the minute.
+    valid_until(next_minute(moment))
+    is_open = open_now(DETAILS.c.id, DETAILS.c.has_hours, DETAILS.c.closed_on_holidays, moment)
+    rows = await fetch_all(sa.select(*(c for c in DETAILS.c if c.name != "closed_on_holidays"),
+                                     is_open.label("open_now")).where(DETAILS.c.id.in_(ids)))
+    category_rows = await fetch_all(
+        sa.select(LINKS.c.place_id, *(c for c in CATEGORIES.c if c.name != "id"))
+        .select_from(LINKS.join(CATEGORIES, CATEGORIES.c.id == LINKS.c.category_id))
+        .where(LINKS.c.place_id.in_(ids)))
+    categories: dict[int, list[CategoryRow]] = {}
+    for r in category_rows:
+        categories.setdefault(int(r["place_id"]), []).append(CategoryRow(
+            r["code"], r["name_id"], r["name_en"], r["group_code"], r["icon"]))
+    places: dict[int, tuple[PlaceRow, bool]] = {}
+    for r in rows:
+        place = PlaceRow(
+            id=int(r["id"]), slug=r["slug"], skpd_id=r["skpd_id"], status=r["status"],
+            name_id=r["name_id"],
+            name_en=r["name_en"], description_id=r["description_id"],
+            description_en=r["description_en"], address=r["address"], lat=float(r["lat"]),
+            lon=float(r["lon"]), location_approximate=bool(r["location_approximate"]),
+            phone=r["phone"], website=r["website"], has_hours=bool(r["has_hours"]),
+            content=_json(r["content"]) or {})
+        places[place.id] = (place, bool(r["open_now"]))
     found: list[PlaceView | None] = []
     for place_id in ids:
-        place = places.get(place_id)
-        if place is None:
+        if place_id not in places:
             found.append(None)
             continue
+        place, opened = places[place_id]
         distance_m = (distances or {}).get(place_id)
         if distance_m is None and near is not None:
             distance_m = geodesic_distance_m(near[0], near[1], place.lat, place.lon)
@@ -174,7 +247,7 @@ async def views(ids: list[int], *, moment: datetime | None = None,
                               key=lambda c, order=order: (c.code not in order,
                                                           order.index(c.code) if c.code in order
                                                           else 0)),
-            open_now=opened.get(place_id) if place.has_hours else None,
+            open_now=opened if place.has_hours else None,
             distance_km=None if distance_m is None else round(distance_m / 1000, 3),
         ))
     return found

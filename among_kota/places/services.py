@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from among_kota.content.models import Publishable
 from among_kota.content.services import ContentKind, register_kind
 from among_kota.errors import KotaErrorCode as C
@@ -32,12 +34,16 @@ from among_kota.text import (
 from backend.accounts.identity import normalize_phone
 from backend.errors import FieldError, ServiceError
 from backend.graphql.scalars import RUPIAH_MAX
+from backend.ids import parse_id
 from backend.markdown import plain_text
+from backend.media.services import get_owned_photos
+from backend.media.services import publish as publish_photos
 from backend.search import search_document
 
 MAX_CATEGORIES = 5
 MAX_FACILITIES = 30
 MAX_TICKET_PRICES = 20
+MAX_PHOTOS = 10
 EXTERNAL_ID = LINE.with_max(120)
 
 
@@ -58,9 +64,42 @@ async def categories_by_code(codes: list[str], field: str = "categoryCodes"
     return [found[c] for c in wanted]
 
 
-async def clean_place(data: Any, *, item_id: int | None) -> dict[str, Any]:
+async def place_photos(raw: list[Any] | None, *, item_id: int | None,
+                       owner_id: int | None) -> list[int]:
+    """The photo ids for a place, in order: at most :data:`MAX_PHOTOS`, each uploaded by the
+    editor saving it (``uploadPhoto``) or already on the place (another editor of the SKPD
+    may keep a colleague's photos); any other id is PHOTO_NOT_FOUND, whoever's it is.
+    ``None`` (not given: an import, an edit that leaves them) keeps the place's photos."""
+    current: list[int] = []
+    kept: set[int] = set()
+    if item_id is not None:
+        for content, draft in await Place.filter(id=item_id).values_list("content", "draft"):
+            versions = [orjson.loads(v) if isinstance(v, str | bytes) else v
+                        for v in (draft, content)]
+            for version in versions:
+                if isinstance(version, dict):
+                    ids = [int(i) for i in version.get("photoIds") or []]
+                    current = current or ids
+                    kept.update(ids)
+    if raw is None:
+        return current
+    if len(raw) > MAX_PHOTOS:
+        raise ServiceError(C.TOO_MANY_ITEMS, "photoIds", max=MAX_PHOTOS)
+    wanted = [str(i) for i in raw]
+    new = [i for i in wanted if parse_id(i) not in kept]
+    if new:
+        try:
+            await get_owned_photos(owner_id or 0, new, field="photoIds")
+        except ServiceError as exc:  # the same answer for unknown and someone else's
+            raise ServiceError(C.PHOTO_NOT_FOUND, "photoIds") from exc
+    return list(dict.fromkeys(pid for i in wanted if (pid := parse_id(i)) is not None))
+
+
+async def clean_place(data: Any, *, item_id: int | None, owner_id: int | None = None
+                      ) -> dict[str, Any]:
     """The place's content from an editor's (or an import's) input, every problem at once
-    where they are independent; raises :class:`ServiceError`."""
+    where they are independent; raises :class:`ServiceError`. ``owner_id``: the editor
+    saving it, whose uploaded photos may be attached."""
     problems: list[FieldError] = []
 
     def check(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -117,6 +156,13 @@ async def clean_place(data: Any, *, item_id: int | None) -> dict[str, Any]:
             categories = await categories_by_code(codes)
         except ServiceError as exc:
             problems.extend(exc.errors)
+    photo_ids: list[int] = []
+    raw_photos = _get(data, "photo_ids")
+    try:
+        photo_ids = await place_photos(None if raw_photos is None else list(raw_photos),
+                                       item_id=item_id, owner_id=owner_id)
+    except ServiceError as exc:
+        problems.extend(exc.errors)
     external_id = check(EXTERNAL_ID.clean, _get(data, "external_id"), field="externalId")
     slug = _get(data, "slug")
     if slug:
@@ -139,6 +185,7 @@ async def clean_place(data: Any, *, item_id: int | None) -> dict[str, Any]:
         "facilities": facilities,
         "ticketPrices": prices,
         "openingHours": hours,
+        "photoIds": photo_ids,
     }
 
 
@@ -221,8 +268,13 @@ async def apply_place(item: Publishable, content: dict[str, Any]) -> None:
             for d, s, e in rows.special])
 
 
+async def on_publish(item: Publishable, first: bool) -> None:
+    # A published place's photos are everyone's to see from now on.
+    await publish_photos(int(i) for i in item.content.get("photoIds") or [])
+
+
 PLACES = register_kind(ContentKind(
-    name="place", model=Place, apply=apply_place,
+    name="place", model=Place, apply=apply_place, on_publish=on_publish,
     published=KotaEvent.PLACE_PUBLISHED, updated=KotaEvent.PLACE_UPDATED,
     withdrawn=KotaEvent.PLACE_WITHDRAWN,
 ))

@@ -16,6 +16,7 @@ from among_kota.events import KotaEvent, record_public_change
 from among_kota.places.models import Place
 from among_kota.services.models import PublicService, SurveyAnswer
 from among_kota.text import LINE, MARKDOWN, NAME, TAG, bilingual, slugify
+from among_warga.models import ComplaintCategory
 from backend.accounts.services import Principal
 from backend.clock import WIB, utcnow
 from backend.errors import FieldError, ServiceError
@@ -79,6 +80,10 @@ async def clean_service(data: Any, *, item_id: int | None) -> dict[str, Any]:
              for i, item in enumerate(list(_get(data, "legal_basis") or [])[:MAX_LIST])]
     category = check(TAG.clean, _get(data, "complaint_category_code"),
                      field="complaintCategoryCode")
+    if category and not await ComplaintCategory.filter(code=category, active=True).exists():
+        # The complaint channel links to Among Warga: a code it does not know leads nowhere.
+        problems.append(FieldError(C.UNKNOWN_COMPLAINT_CATEGORY, "complaintCategoryCode",
+                                   category=category))
     point_ids = [int(p) for p in (_get(data, "service_point_ids") or [])]
     if point_ids:
         found = set(await Place.filter(id__in=point_ids, status=ContentStatus.PUBLISHED)

@@ -276,14 +276,20 @@ async def nearest_after(
     where: Sequence[Condition] = (),
     after: Cursor | None = None,
     limit: int = 100,
+    where_in_circle: Sequence[Condition] | None = None,
 ) -> list[PointHit]:
     """Points within ``radius_m`` metres, nearest first (ties by id), after the position
     ``after`` (the distance and id of the last point of the previous page): keyset pages for
     a list sorted by distance (:data:`BY_DISTANCE`), which stay right while points are added
-    and cost the same however deep the page."""
+    and cost the same however deep the page.
+
+    ``where_in_circle``: the same conditions as ``where`` written for a small circle (row by
+    row rather than through another index, e.g. ``backend.search.matches(indexed=False)``),
+    used on PostgreSQL once the k-nearest bound has shrunk the circle to about one page."""
     lat, lon = check_lat_lon(lat, lon)
     radius_m = _check_radius(radius_m)
     limit = _check_limit(limit)
+    small = where if where_in_circle is None else where_in_circle
     if _postgres():
         # As in within_radius: k candidates beyond the position, in index order, bound the
         # k nearest beyond it.
@@ -292,7 +298,17 @@ async def nearest_after(
         bound = await _knn_bound(points, lat, lon, limit, [*where, *beyond])
         if bound is None:
             return []
-        radius_m = min(radius_m, bound)
+        return await _page_in_circle(points, lat, lon, min(radius_m, bound), small, after,
+                                     limit)
+    # SQLite: one statement over the whole circle (growing circles, as nearest() does, would
+    # make the number of statements depend on how dense the points are).
+    return await _page_in_circle(points, lat, lon, radius_m, where, after, limit)
+
+
+async def _page_in_circle(
+    points: PointTable, lat: float, lon: float, radius_m: float, where: Sequence[Condition],
+    after: Cursor | None, limit: int,
+) -> list[PointHit]:
     sub = _radius_select(points, lat, lon, radius_m, where).subquery("hits")
     sort = SortKey(sub.c.distance_m, KeyKind.FLOAT, id=sub.c.id)
     statement = sqlalchemy_after(sa.select(sub), sort, after).limit(limit)

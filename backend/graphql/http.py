@@ -4,6 +4,7 @@ errors inside resolvers never leak a traceback or turn into HTTP 500."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from pathlib import Path
@@ -38,7 +39,7 @@ from backend.graphql.documents import DocumentGate
 from backend.graphql.limits import BadRequest, check_text, decode_json
 from backend.observability.graphql import describe, record, with_request_id
 from backend.observability.requests import current as current_request
-from backend.read_cache import ReadCache, answer, key_of
+from backend.read_cache import ReadCache, answer, computing, key_of
 from backend.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -454,7 +455,8 @@ class GraphQLHTTPEndpoint:
                 record(current_request(), label, kind, {}, started)
                 return answer(request, entry, self.settings.public_max_age_seconds)
             before = cache.generations(types)
-        result, status = await run_operation(self.gate, context, params, allow=allow)
+        with computing() if plan is not None else contextlib.nullcontext() as validity:
+            result, status = await run_operation(self.gate, context, params, allow=allow)
         headers = {"Allow": "POST"} if status == 405 else {}
         body = result_body(result, self.settings, context.language)
         if _unavailable(body):
@@ -470,7 +472,8 @@ class GraphQLHTTPEndpoint:
         encoded = orjson.dumps(body)
         if plan is not None and status == 200 and not result.errors:
             assert cache is not None
-            entry = cache.put(key, encoded, types, before)
+            entry = cache.put(key, encoded, types, before,
+                              expires=validity.until if validity is not None else None)
             return answer(request, entry, self.settings.public_max_age_seconds)
         if request.method == "GET":
             # Signed-in or not a public read: never for a shared cache.

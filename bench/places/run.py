@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -45,6 +46,7 @@ from backend.clock import WIB, frozen_at, utcnow  # noqa: E402
 from backend.search import search_document  # noqa: E402
 from backend.settings import Settings  # noqa: E402
 from bench.common import admin, percentile  # noqa: E402
+from tests.querycount import counting_queries  # noqa: E402
 
 SOUTH, NORTH, WEST, EAST = -7.95, -7.75, 112.45, 112.60
 KINDS = ("Warung Bakso", "Kedai Kopi", "Toko Oleh-oleh", "Homestay", "Apotek", "Warung Nasi",
@@ -70,16 +72,16 @@ def _hours(rng: random.Random) -> dict:
             "specialDays": [], "closedOnHolidays": False}
 
 
-async def load(count: int) -> float:
+async def load(count: int, start: int = 0) -> float:
     started = time.monotonic()
     await ensure_categories()
     skpd, _ = await Skpd.get_or_create(code="dispar", defaults={"name": "Dinas Pariwisata"})
     categories = {c.code: c for c in await PlaceCategory.all()}
     rng = random.Random(13)
     batch = 2000
-    for first in range(0, count, batch):
+    for first in range(start, start + count, batch):
         places, hours = [], []
-        for i in range(first, min(count, first + batch)):
+        for i in range(first, min(start + count, first + batch)):
             kind, owner = rng.choice(KINDS), rng.choice(OWNERS)
             name = f"{kind} {owner} {i}"
             h = _hours(rng)
@@ -100,7 +102,7 @@ async def load(count: int) -> float:
         await OpeningPeriod.bulk_create([
             OpeningPeriod(place_id=ids[p.slug], start_minute=s, end_minute=e)
             for p, h in zip(places, hours, strict=True) for s, e in rows_of(h).weekly])
-        print(f"  {min(count, first + batch):>7,} places", end="\r", flush=True)
+        print(f"  {min(start + count, first + batch):>7,} places", end="\r", flush=True)
     print()
     return time.monotonic() - started
 
@@ -109,7 +111,7 @@ async def measure(settings: Settings, queries: int) -> None:
     rng = random.Random(7)
     cases = [((rng.uniform(-7.92, -7.78), rng.uniform(112.48, 112.57)),
               TYPOS[rng.choice(WORDS)]) for _ in range(queries)]
-    service_ms, graphql_ms, hits = [], [], []
+    service_ms, page_ms, graphql_ms, hits = [], [], [], []
     for near, text in cases[:20]:  # warm-up
         q = await listing.build_query(listing.PlaceFilter(near=near, radius_km=5, open_now=True,
                                                           text=text), utcnow())
@@ -120,6 +122,7 @@ async def measure(settings: Settings, queries: int) -> None:
         q = await listing.build_query(listing.PlaceFilter(near=near, radius_km=5, open_now=True,
                                                           text=text), moment)
         rows = await listing.fetch_page(q, None, 21)
+        page_ms.append((time.perf_counter() - t0) * 1000)
         await listing.views([r.id for r in rows[:20]], moment=moment, near=near,
                             distances={r.id: r.distance_m for r in rows})
         service_ms.append((time.perf_counter() - t0) * 1000)
@@ -136,8 +139,17 @@ async def measure(settings: Settings, queries: int) -> None:
                 "near": {"lat": near[0], "lon": near[1]}, "text": text}})
             graphql_ms.append((time.perf_counter() - t0) * 1000)
             assert "errors" not in response.json(), response.text
-    for label, values in (("service (SQL + page details)", service_ms),
-                          ("GraphQL in-process", graphql_ms)):
+        near, text = cases[0]
+        with counting_queries() as statements:
+            await client.post("/graphql", json={"query": QUERY, "variables": {
+                "near": {"lat": near[0], "lon": near[1]}, "text": text}})
+    print(f"  SQL statements per GraphQL request: {len(statements)}")
+    for statement in statements:
+        print(f"    {' '.join(statement.split())[:110]}")
+    print(f"  load average: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    for label, values in (("the page's ids (SQL)", page_ms),
+                          ("service (SQL + page details)", service_ms),
+                          ("GraphQL in-process, sequential", graphql_ms)):
         print(f"  {label:<30} p50 {percentile(values, 0.5):6.1f} ms   "
               f"p99 {percentile(values, 0.99):6.1f} ms   mean {statistics.mean(values):6.1f} ms")
     print(f"  hits per page: mean {statistics.mean(hits):.1f} (of 20)")
@@ -150,9 +162,13 @@ async def run(database_url: str, places: int, queries: int, var_dir: Path) -> No
     await db.close_db()
     await db.init_db(settings)
     try:
-        print(f"Loading {places:,} places …")
-        seconds = await load(places)
-        print(f"  loaded in {seconds:.0f} s")
+        have = await Place.all().count()
+        if have < places:
+            print(f"Loading {places - have:,} places …")
+            seconds = await load(places - have, start=have)
+            print(f"  loaded in {seconds:.0f} s")
+        else:
+            print(f"{have:,} places already loaded")
         if db.dialect() == "postgres":
             await db.connection().execute_script("ANALYZE")
         print(f"{queries} queries: places(near, radiusKm: 5, openNow: true, text (one typo), "
@@ -168,21 +184,27 @@ def main() -> None:
     parser.add_argument("--postgres", help="a PostgreSQL+PostGIS server URL")
     parser.add_argument("--places", type=int, default=50_000)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--keep", action="store_true",
+                        help="PostgreSQL: keep the database (its name is printed) for --reuse")
+    parser.add_argument("--reuse", metavar="NAME", help="PostgreSQL: a database kept by --keep")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         var_dir = Path(tmp)
         if args.postgres:
-            name = f"batt_bench_places_{uuid.uuid4().hex[:8]}"
+            name = args.reuse or f"batt_bench_places_{uuid.uuid4().hex[:8]}"
             parts = urlsplit(args.postgres)
             url = urlunsplit(parts._replace(path=f"/{name}")).replace("postgresql://",
                                                                       "postgres://", 1)
-            asyncio.run(admin(args.postgres, f'CREATE DATABASE "{name}"'))
-            asyncio.run(admin(url, "CREATE EXTENSION IF NOT EXISTS postgis"))
+            if not args.reuse:
+                asyncio.run(admin(args.postgres, f'CREATE DATABASE "{name}"'))
+                asyncio.run(admin(url, "CREATE EXTENSION IF NOT EXISTS postgis"))
             try:
                 print(f"PostgreSQL + PostGIS ({name})")
                 asyncio.run(run(url, args.places, args.queries, var_dir))
             finally:
-                asyncio.run(admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                if not (args.keep or args.reuse):
+                    asyncio.run(admin(args.postgres,
+                                      f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         else:
             print("SQLite")
             asyncio.run(run(f"sqlite://{var_dir / 'bench.sqlite3'}", args.places, args.queries,

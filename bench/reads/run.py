@@ -5,6 +5,10 @@ lists that cannot be cached and one request alone.
     .venv/bin/python bench/reads/run.py [--postgres postgres://postgres@127.0.0.1:5432/postgres]
         [--workers 1] [--complaints 120] [--duration 5] [--connections 16] [--only NAME ...]
 
+Among Kota's public reads (news, events, places, cityConditions — the last only when the
+server's schema has it) are the rows named "kota …": ``--only kota`` runs them beside
+``/healthz``.
+
 A fresh database (a temporary SQLite file, or a throwaway PostgreSQL database created and
 dropped on the given server) is migrated and gets the demo data (``batt serve --demo``'s: the
 demo week of Batu, ~120 complaints); ``--complaints N`` adds plain public complaints until
@@ -67,6 +71,15 @@ CASE_QUEUE = """query { caseQueue(first: 50) { edges { node { id ticketNumber st
 MY_COMPLAINTS = """query { myComplaints(first: 20) { edges { node { id ticketNumber status
   category { code name } description createdAt supportCount
   timeline { kind note createdAt } } } } }"""
+# Among Kota's public reads (issue 13): what the city app's home and map screens send.
+NEWS = """query { news(first: 20) { edges { node { id slug title summary tags pinned
+  publishedAt urgency coverPhoto { thumbnailUrl } } } pageInfo { hasNextPage endCursor } } }"""
+EVENTS = """query { events(first: 20) { edges { node { id startsAt endsAt event { id title
+  venueName lat lon free priceMin category { code name } } } } pageInfo { hasNextPage } } }"""
+PLACES = """query($near: PointInput, $text: String) {
+  places(near: $near, radiusKm: 5, openNow: true, text: $text, first: 20) {
+    edges { node { id name distanceKm openNow lat lon categories { code name } } } } }"""
+ALUN_ALUN = {"lat": -7.8714, "lon": 112.5269}
 GEOJSON = "/feeds/complaints.geojson?bbox=" + ",".join(
     str(CITY[k]) for k in ("south", "west", "north", "east"))
 
@@ -107,7 +120,62 @@ def requests_table() -> list[tuple[str, str, str, dict[str, Any] | None, str]]:
          "operator"),
         ("myComplaints(first: 20), resident", "POST", "/graphql", {"query": MY_COMPLAINTS},
          "resident"),
+        ("kota news(first: 20)", "POST", "/graphql", {"query": NEWS}, "anonymous"),
+        ("kota events(first: 20)", "POST", "/graphql", {"query": EVENTS}, "anonymous"),
+        ("kota places(near, 5 km, openNow, text)", "POST", "/graphql",
+         {"query": PLACES, "variables": {"near": ALUN_ALUN, "text": "museum"}}, "anonymous"),
+        ("kota cityConditions(bbox)", "POST", "/graphql", None, "anonymous"),
     ]
+
+
+# -- queries the schema may not have yet -------------------------------------------------------
+
+INTROSPECT = """{ __schema { queryType { name } types { name kind
+  fields { name args { name type { kind name ofType { kind name ofType { kind name } } } }
+           type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } }
+  inputFields { name type { kind name ofType { kind name } } } } } }"""
+
+
+def _named(ref: dict[str, Any]) -> tuple[str, str]:
+    while ref.get("ofType"):
+        ref = ref["ofType"]
+    return ref["kind"], ref["name"]
+
+
+def _selection(types: dict[str, Any], name: str, depth: int) -> str:
+    """Every field of the type without arguments: scalars, and objects ``depth`` deep."""
+    parts = []
+    for field in types[name].get("fields") or []:
+        if field["args"] or field["name"] == "editorial":
+            continue
+        kind, inner = _named(field["type"])
+        if kind in ("SCALAR", "ENUM"):
+            parts.append(field["name"])
+        elif kind == "OBJECT" and depth > 0:
+            below = _selection(types, inner, depth - 1)
+            if below:
+                parts.append(f"{field['name']} {below}")
+    return "{ " + " ".join(parts) + " }" if parts else ""
+
+
+def city_conditions_body(base: str) -> dict[str, Any] | None:
+    """``cityConditions(bbox)`` over the whole city with every field it offers, if the
+    server's schema has it (it is being built on another branch); None otherwise."""
+    schema = httpx.post(f"{base}/graphql", json={"query": INTROSPECT},
+                        timeout=30).json()["data"]["__schema"]
+    types = {t["name"]: t for t in schema["types"]}
+    field = next((f for f in types[schema["queryType"]["name"]]["fields"]
+                  if f["name"] == "cityConditions"), None)
+    if field is None:
+        return None
+    bbox = next((a for a in field["args"] if a["name"] == "bbox"), None)
+    kind, name = _named(field["type"])
+    selection = _selection(types, name, 3) if kind == "OBJECT" else ""
+    if bbox is None:
+        return {"query": f"query {{ cityConditions {selection} }}"}
+    bbox_type = _named(bbox["type"])[1]
+    return {"query": f"query($b: {bbox_type}!) {{ cityConditions(bbox: $b) {selection} }}",
+            "variables": {"b": CITY}}
 
 
 # -- the data --------------------------------------------------------------------------------
@@ -270,12 +338,19 @@ def main() -> int:
               f"{max(args.complaints, 0) or 'demo'}, "
               f"{'wrk' if use_wrk else 'python load'} -c{args.connections} "
               f"-d{args.duration:g}s, read cache {'off' if args.no_cache else 'on'}")
+        print(f"load average at start: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
         print(f"{'request':40} {'req/s':>9} {'x healthz':>9} {'p50 ms':>8} {'p99 ms':>8} "
               f"{'alone ms':>9}")
         healthz_rate = None
         for name, method, path, body, who in requests_table():
             if args.only and name != "healthz" and not any(o in name for o in args.only):
                 continue
+            if "cityConditions" in name:
+                body = city_conditions_body(base)
+                if body is None:
+                    print(f"{name:40} skipped: this server's schema has no cityConditions "
+                          "(branch kota-conditions not merged)", flush=True)
+                    continue
             token = tokens[who]
             if "persisted" in name:  # register the document once (APQ: hash + document)
                 httpx.post(f"{base}/graphql", json={
@@ -294,6 +369,7 @@ def main() -> int:
             note = f"  ({bad} errors)" if bad else ""
             print(f"{name:40} {rate:9.0f} {rate / healthz_rate:9.3f} {p50:8.2f} {p99:8.2f} "
                   f"{single:9.2f}{note}", flush=True)
+        print(f"load average at end: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     finally:
         server.terminate()
         server.wait(timeout=30)

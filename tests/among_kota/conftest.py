@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from among_kota.categories import ensure_categories
+from among_warga.categories import seed_categories as seed_complaint_categories
 from backend.accounts.models import Skpd
 
 SKPDS = (("dispar", "Dinas Pariwisata"), ("diskominfo", "Diskominfo"), ("dlh", "DLH"))
@@ -24,6 +25,7 @@ mutation($id: ID!, $at: DateTime) { publishPlace(id: $id, at: $at) {
 @pytest.fixture(autouse=True)
 async def kota_reference_data() -> None:
     await ensure_categories()
+    await seed_complaint_categories()  # a public service's complaint channel names one
     for code, name in SKPDS:
         await Skpd.get_or_create(code=code, defaults={"name": name})
 

@@ -11,6 +11,7 @@ from among_kota.agenda.graphql.types import (
 from among_kota.agenda.models import Event, EventCategory
 from among_kota.content.models import ContentStatus
 from among_kota.content.rights import may_edit
+from among_kota.events import KotaEvent
 from among_kota.places.graphql.queries import PointInput
 from among_kota.times import aware
 from backend import ids
@@ -19,6 +20,11 @@ from backend.graphql.connections import paginate
 from backend.graphql.core import guarded
 from backend.pagination import tortoise_page
 from backend.permissions import PUBLIC
+from backend.read_cache import public_read
+
+# A venue is a place: its name and point show with the event.
+EVENT_CHANGES = (KotaEvent.EVENT_PUBLISHED, KotaEvent.EVENT_UPDATED, KotaEvent.EVENT_WITHDRAWN,
+                 KotaEvent.PLACE_PUBLISHED, KotaEvent.PLACE_UPDATED, KotaEvent.PLACE_WITHDRAWN)
 
 
 class EventQueries(graphene.ObjectType):
@@ -40,12 +46,16 @@ class EventQueries(graphene.ObjectType):
         return await EventCategory.all().order_by("sort_order", "code")
 
     @staticmethod
+    @public_read(invalidated_by=EVENT_CHANGES)
     @guarded(PUBLIC)
     async def resolve_events(root, info, from_=None, to=None, near=None, radius_km=None,
                              category_codes=None, first=None, after=None):
+        start = aware(from_) or utcnow()
         queryset = await listing.occurrences_query(
-            aware(from_) or utcnow(), aware(to), near=(near.lat, near.lon) if near else None,
+            start, aware(to), near=(near.lat, near.lon) if near else None,
             radius_km=radius_km, category_codes=category_codes)
+        if from_ is None:  # "from now": the answer changes as events end
+            await listing.answers_hold_until(queryset, start, aware(to))
 
         async def fetch(position, limit):
             return await tortoise_page(queryset, listing.BY_START, position).select_related(

@@ -4,14 +4,19 @@ import graphene
 
 from among_kota.content.models import ContentStatus
 from among_kota.content.rights import may_edit
+from among_kota.events import KotaEvent
 from among_kota.news import listing
 from among_kota.news.graphql.types import ArticleConnection, ArticleType
 from among_kota.news.models import AnnouncementFollow, Article
 from backend import ids
+from backend.clock import utcnow
 from backend.graphql.connections import paginate
 from backend.graphql.core import guarded
 from backend.pagination import tortoise_page
 from backend.permissions import PUBLIC, SIGNED_IN
+from backend.read_cache import public_read
+
+NEWS_CHANGES = (KotaEvent.NEWS_PUBLISHED, KotaEvent.NEWS_UPDATED, KotaEvent.NEWS_WITHDRAWN)
 
 
 class AnnouncementFollowsType(graphene.ObjectType):
@@ -38,9 +43,12 @@ class NewsQueries(graphene.ObjectType):
     my_announcement_follows = graphene.Field(AnnouncementFollowsType, required=True)
 
     @staticmethod
+    @public_read(invalidated_by=NEWS_CHANGES)
     @guarded(PUBLIC)
     async def resolve_news(root, info, tag=None, first=None, after=None):
-        queryset = listing.news_queryset(tag)
+        now = utcnow()
+        queryset = listing.news_queryset(tag, now)
+        await listing.answers_hold_until(now)
 
         async def fetch(position, limit):
             return await tortoise_page(queryset, listing.BY_FEED, position).limit(limit)

@@ -59,6 +59,10 @@ class PlaceInput(graphene.InputObjectType):
     facilities = graphene.List(graphene.NonNull(graphene.String))
     ticket_prices = graphene.List(graphene.NonNull(TicketPriceInput))
     opening_hours = OpeningHoursInput()
+    photo_ids = graphene.List(
+        graphene.NonNull(graphene.ID),
+        description="Up to 10 photos you uploaded (uploadPhoto), first is the cover; "
+        "omitted: the place keeps its photos; []: none.")
 
 
 async def _load(place_id: int) -> PlaceView:
@@ -66,7 +70,7 @@ async def _load(place_id: int) -> PlaceView:
 
 
 async def _clean(input: PlaceInput, item_id: int | None, principal: Principal) -> dict:
-    return await clean_place(input, item_id=item_id)
+    return await clean_place(input, item_id=item_id, owner_id=principal.user.id)
 
 
 PLACE_EDITING = EditorialMutations(

@@ -5,6 +5,7 @@ import graphene
 from among_kota.content.graphql.types import ContentStatusEnum
 from among_kota.content.models import ContentStatus
 from among_kota.content.rights import EDITOR, editor_skpd, edits_anything, may_edit
+from among_kota.events import KotaEvent
 from among_kota.places import listing
 from among_kota.places.graphql.types import (
     PlaceCategoryType,
@@ -20,6 +21,12 @@ from backend.graphql.core import guarded
 from backend.graphql.enums import as_enum
 from backend.pagination import KeyKind, SortKey, tortoise_page
 from backend.permissions import PUBLIC
+from backend.read_cache import public_read, valid_until
+
+# What changes a public answer about places (their "open now" also changes with the clock:
+# listing.views says until when an answer holds).
+PLACE_CHANGES = (KotaEvent.PLACE_PUBLISHED, KotaEvent.PLACE_UPDATED, KotaEvent.PLACE_WITHDRAWN,
+                 KotaEvent.PLACE_CATEGORIES_CHANGED, KotaEvent.HOLIDAYS_CHANGED)
 
 
 class PointInput(graphene.InputObjectType):
@@ -57,15 +64,20 @@ class PlaceQueries(graphene.ObjectType):
         "and Diskominfo), drafts included, most recently changed first.")
 
     @staticmethod
+    @public_read(invalidated_by=(KotaEvent.PLACE_CATEGORIES_CHANGED,))
     @guarded(PUBLIC)
     async def resolve_place_categories(root, info):
         return await PlaceCategory.all().order_by("sort_order", "code")
 
     @staticmethod
+    @public_read(invalidated_by=PLACE_CHANGES)
     @guarded(PUBLIC)
     async def resolve_places(root, info, near=None, radius_km=None, category_codes=None,
                              open_now=None, text=None, sort=None, first=None, after=None):
         moment = utcnow()
+        # "Open now" decides what is listed, even when nothing is: the answer holds until
+        # the minute changes.
+        valid_until(listing.next_minute(moment))
         point = (near.lat, near.lon) if near is not None else None
         query = await listing.build_query(listing.PlaceFilter(
             near=point, radius_km=radius_km, category_codes=category_codes,
@@ -88,6 +100,7 @@ class PlaceQueries(graphene.ObjectType):
             count=lambda: listing.count(query), nodes=nodes)
 
     @staticmethod
+    @public_read(invalidated_by=PLACE_CHANGES)
     @guarded(PUBLIC)
     async def resolve_place(root, info, id=None, slug=None, near=None):
         if id is not None:

@@ -5,12 +5,17 @@ from datetime import date
 import graphene
 
 from among_kota.content.graphql.types import EditorialType, editorial_of
+from among_kota.content.rights import may_edit
 from among_kota.places.hours import WEEKDAYS
 from among_kota.places.listing import PlaceSort, PlaceView
+from among_kota.places.models import Place
 from backend.graphql.connections import connection_for
+from backend.graphql.prefetch import then
 from backend.graphql.scalars import Rupiah
 from backend.i18n import Text, bilingual_field, localized
 from backend.markdown import render_markdown
+from backend.media.graphql.dataloaders import PhotoByIdLoader
+from backend.media.graphql.types import PhotoType
 
 WeekdayEnum = graphene.Enum("Weekday", [(d, d) for d in WEEKDAYS])
 PlaceSortEnum = graphene.Enum.from_enum(PlaceSort, name="PlaceSort")
@@ -130,6 +135,8 @@ class PlaceType(graphene.ObjectType):
     open_now = graphene.Boolean(description="Open at this moment (WIB); null when the hours "
                                 "are not known.")
     distance_km = graphene.Float(description="From the `near` point asked for, if any.")
+    photos = graphene.List(graphene.NonNull(PhotoType), required=True,
+                           description="Up to 10; the first is the cover.")
     editorial = graphene.Field(EditorialType, description="For its editors only; null for "
                                "everyone else.")
 
@@ -202,8 +209,29 @@ class PlaceType(graphene.ObjectType):
         return view.distance_km
 
     @staticmethod
+    def resolve_photos(view: PlaceView, info):
+        # A value when fetched ahead for the page (PREFETCH below), else later.
+        return then(info.context.loader(PhotoByIdLoader).many_now_or_later(
+            _photo_ids(view)), lambda photos: [p for p in photos if p is not None])
+
+    @staticmethod
     async def resolve_editorial(view: PlaceView, info):
-        return await editorial_of("place", view.place, info)
+        principal = await info.context.principal()
+        if principal is None or not may_edit(principal, view.place.skpd_id):
+            return None
+        # An editor's page: a few places, each read as a model for its editorial state.
+        return await editorial_of("place", await Place.get(id=view.place.id), info)
 
 
+def _photo_ids(view: PlaceView) -> list[int]:
+    return [int(i) for i in view.place.content.get("photoIds") or []]
+
+
+async def _prefetch_photos(context, views) -> None:
+    ids = [i for v in views for i in _photo_ids(v)]
+    if ids:
+        await context.loader(PhotoByIdLoader).prefetch(ids)
+
+
+PlaceType.PREFETCH = {"photos": _prefetch_photos}
 PlaceConnection = connection_for(PlaceType)

@@ -7,6 +7,7 @@ import graphene
 from among_kota.content.models import ContentStatus
 from among_kota.content.rights import may_edit
 from among_kota.errors import KotaErrorCode as C
+from among_kota.events import KotaEvent
 from among_kota.services import services
 from among_kota.services.graphql.types import (
     ElementMeanType,
@@ -14,7 +15,7 @@ from among_kota.services.graphql.types import (
     PublicServiceType,
     ServiceSatisfactionType,
 )
-from among_kota.services.models import PublicService
+from among_kota.services.models import PublicService, SurveyAnswer
 from among_kota.times import aware, plausible
 from backend import ids
 from backend.clock import utcnow
@@ -23,9 +24,17 @@ from backend.graphql.connections import paginate
 from backend.graphql.core import guarded
 from backend.pagination import KeyKind, SortKey, tortoise_page
 from backend.permissions import PUBLIC
+from backend.read_cache import collecting, public_read, valid_until
 from backend.search import parse_search, search_ids
 
 BY_NAME = SortKey("sort_name", KeyKind.STR)
+# Service points are places, shown with their opening hours and "open now".
+SERVICE_CHANGES = (KotaEvent.SERVICE_PUBLISHED, KotaEvent.SERVICE_UPDATED,
+                   KotaEvent.SERVICE_WITHDRAWN, KotaEvent.PLACE_PUBLISHED,
+                   KotaEvent.PLACE_UPDATED, KotaEvent.PLACE_WITHDRAWN,
+                   KotaEvent.PLACE_CATEGORIES_CHANGED, KotaEvent.HOLIDAYS_CHANGED)
+SATISFACTION_CHANGES = (KotaEvent.SURVEY_ANSWERED, KotaEvent.SERVICE_PUBLISHED,
+                        KotaEvent.SERVICE_WITHDRAWN)
 MAX_PERIOD_DAYS = 3 * 366
 
 
@@ -44,6 +53,7 @@ class ServiceQueries(graphene.ObjectType):
         description="The IKM of a published service over a period (null: no such service).")
 
     @staticmethod
+    @public_read(invalidated_by=SERVICE_CHANGES)
     @guarded(PUBLIC)
     async def resolve_public_services(root, info, text=None, first=None, after=None):
         queryset = PublicService.filter(status=ContentStatus.PUBLISHED)
@@ -59,6 +69,7 @@ class ServiceQueries(graphene.ObjectType):
                               fetch=fetch, count=queryset.count)
 
     @staticmethod
+    @public_read(invalidated_by=SERVICE_CHANGES)
     @guarded(PUBLIC)
     async def resolve_public_service(root, info, id=None, slug=None):
         if id is not None:
@@ -76,6 +87,7 @@ class ServiceQueries(graphene.ObjectType):
         return service
 
     @staticmethod
+    @public_read(invalidated_by=SATISFACTION_CHANGES)
     @guarded(PUBLIC)
     async def resolve_service_satisfaction(root, info, service_id, from_=None, to=None):
         end = aware(to) or utcnow()
@@ -89,6 +101,13 @@ class ServiceQueries(graphene.ObjectType):
         if service is None:
             return None
         found = await services.satisfaction(service.id, start, end)
+        if from_ is None and to is None and collecting():
+            # The year up to now slides: the oldest answer in it leaves the index.
+            oldest = await SurveyAnswer.filter(
+                service_id=service.id, created_at__gte=start, created_at__lt=end).order_by(
+                "created_at").limit(1).values_list("created_at", flat=True)
+            if oldest:
+                valid_until(oldest[0] + (end - start) + timedelta(microseconds=1))
         shown = found.answers >= services.MIN_PUBLIC_ANSWERS
         if not shown:
             principal = await info.context.principal()

@@ -3,6 +3,7 @@ from __future__ import annotations
 import graphene
 
 from among_kota.content.graphql.types import EditorialType, editorial_of
+from among_kota.content.models import ContentStatus
 from among_kota.places import listing as places
 from among_kota.places.graphql.types import PlaceType
 from among_kota.services.services import ELEMENTS
@@ -105,7 +106,7 @@ class PublicServiceType(graphene.ObjectType):
     async def resolve_service_points(service, info):
         found = await places.views(service.content.get("servicePointIds", []))
         return [view for view in found if view is not None
-                and view.place.status.value == "published"]
+                and view.place.status == ContentStatus.PUBLISHED.value]
 
     @staticmethod
     async def resolve_editorial(service, info):

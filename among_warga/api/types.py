@@ -26,6 +26,7 @@ from among_warga.visibility import View, log_personal_data_read
 from backend.accounts.graphql.types import SkpdType
 from backend.clock import utcnow
 from backend.graphql.core import connection_for, error_type
+from backend.graphql.execution import plain_resolver
 from backend.graphql.prefetch import then
 from backend.i18n import bilingual_field
 from backend.media.graphql.dataloaders import PhotoByIdLoader
@@ -92,6 +93,7 @@ class TimelineItem:
         self.entry, self.view = entry, view
 
 
+@plain_resolver
 def _from_entry(attname, default_value, item: TimelineItem, info, **args):
     return getattr(item.entry, attname, default_value)
 
@@ -132,6 +134,7 @@ def _photos(info, ids) -> list[Photo] | Any:
                 lambda photos: [p for p in photos if p is not None])
 
 
+@plain_resolver
 def _from_complaint(attname, default_value, view: View, info, **args):
     # Plain columns read straight from the complaint; fields that depend on who is looking
     # have resolvers of their own below.

@@ -24,10 +24,11 @@ from among_warga.models import (
 )
 from among_warga.visibility import View, log_personal_data_read
 from backend.accounts.graphql.types import SkpdType
+from backend.accounts.models import User
 from backend.clock import utcnow
 from backend.graphql.core import connection_for, error_type
 from backend.graphql.execution import plain_resolver
-from backend.graphql.prefetch import then
+from backend.graphql.prefetch import takes_selection, then
 from backend.i18n import bilingual_field
 from backend.media.graphql.dataloaders import PhotoByIdLoader
 from backend.media.graphql.types import PhotoType
@@ -314,7 +315,16 @@ async def _prefetch_categories(context, views) -> None:
 
 
 async def _prefetch_reporters(context, views) -> None:
-    await context.loader(UserByIdLoader).prefetch(
+    loader = context.loader(UserByIdLoader)
+    for view in views:
+        # Fetched with the page (a list's select_related), or the caller themselves (their
+        # own complaints): no statement of its own.
+        reporter = view.complaint.reporter
+        if isinstance(reporter, User):
+            loader.ready.setdefault(reporter.id, reporter)
+        elif view.viewer is not None and view.viewer.user.id == view.complaint.reporter_id:
+            loader.ready.setdefault(view.viewer.user.id, view.viewer.user)
+    await loader.prefetch(
         v.complaint.reporter_id for v in views
         if v.sees_reporter_name or v.sees_personal_data)
 
@@ -323,9 +333,12 @@ async def _prefetch_photos(context, views) -> None:
     await context.loader(PhotosByComplaintIdLoader).prefetch(v.complaint.id for v in views)
 
 
-async def _prefetch_timeline(context, views) -> None:
+@takes_selection
+async def _prefetch_timeline(context, views, selected) -> None:
     timelines = context.loader(TimelineByComplaintIdLoader)
     await timelines.prefetch(v.complaint.id for v in views)
+    if "photos" not in selected:
+        return
     photo_ids = [pid for v in views for e in timelines.ready[v.complaint.id]
                  for pid in e.photo_ids or ()]
     if photo_ids:

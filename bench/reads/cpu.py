@@ -3,7 +3,7 @@ machine is shared: CPU time per request is what other processes' load does not i
 with the SQL statements each sends.
 
     .venv/bin/python bench/reads/cpu.py [--postgres postgres://postgres@127.0.0.1:5432/postgres]
-                                        [--complaints N] [--repeat 60] [--profile caseQueue]
+                                        [--complaints N] [--repeat 60] [--profile NAME] [--show]
 
 A fresh database with the demo (as bench/reads/run.py prepares it), the real ASGI app driven
 by httpx in the same process (no sockets), each request of bench/reads/run.py's table that
@@ -50,7 +50,7 @@ REQUESTS = {
 }
 
 
-async def measure(repeat: int, profile: str | None) -> None:
+async def measure(repeat: int, profile: str | None, show: bool) -> None:
     from backend import db
     from backend.app import create_app
     from backend.settings import load_settings
@@ -100,6 +100,9 @@ async def measure(repeat: int, profile: str | None) -> None:
                 cpu.sort()
                 print(f"{name:34} {statistics.median(cpu):10.2f} {cpu[len(cpu) // 10]:10.2f} "
                       f"{statistics.median(wall):11.2f} {len(log):10d}  {rows}", flush=True)
+                if show:
+                    for statement in log:
+                        print("    ", " ".join(statement.split())[:150])
                 if profiler:
                     pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     finally:
@@ -115,6 +118,7 @@ def main() -> int:
     parser.add_argument("--complaints", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=60)
     parser.add_argument("--profile", choices=sorted(REQUESTS))
+    parser.add_argument("--show", action="store_true", help="print each request's statements")
     args = parser.parse_args()
     var_dir = Path(tempfile.mkdtemp(prefix="batt-bench-cpu-"))
     database = None
@@ -132,7 +136,7 @@ def main() -> int:
         PASSWORDS.update(asyncio.run(prepare(env, args.complaints)))
         print(f"# {'PostgreSQL' if args.postgres else 'SQLite'}, in-process, complaints: "
               f"{args.complaints or 'demo'}, load average {os.getloadavg()[0]:.1f}")
-        asyncio.run(measure(args.repeat, args.profile))
+        asyncio.run(measure(args.repeat, args.profile, args.show))
         print(f"# load average after: {os.getloadavg()[0]:.1f}")
     finally:
         if database:

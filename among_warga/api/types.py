@@ -202,9 +202,8 @@ class ComplaintType(graphene.ObjectType):
 
     @staticmethod
     def resolve_area(view, info):
-        c = view.complaint
-        return ComplaintAreaType(village_code=c.village_code, village_name=c.village_name,
-                                 district_code=c.district_code, district_name=c.district_name)
+        # The complaint itself: ComplaintArea's fields are its columns (no object per row).
+        return view.complaint
 
     @staticmethod
     def resolve_overdue(view, info):
@@ -246,7 +245,7 @@ class ComplaintType(graphene.ObjectType):
             if user is None or user.erased_at is not None:
                 return None  # the reporter erased their account: an anonymous record now
             log_personal_data_read(info.context, view, ("name", "phone"))
-            return ReporterType(id=user.id, name=user.name, phone=user.phone)
+            return user  # Reporter's fields (id, name, phone) are the user's own
 
         return then(info.context.loader(UserByIdLoader).now_or_later(view.complaint.reporter_id),
                     reporter)

@@ -12,7 +12,6 @@ from backend.clock import utcnow
 from backend.errors import ServiceError
 from backend.events.bus import latest_event_id
 from backend.graphql.core import guarded, paginate, parse_int_id
-from backend.graphql.prefetch import selected_fields
 from backend.permissions import OPERATOR, SIGNED_IN
 from command_center import services
 
@@ -55,11 +54,8 @@ class CommandCenterQueries(graphene.ObjectType):
     async def resolve_case_queue(root, info, statuses=None, overdue_only=False, first=None,
                                  after=None):
         wanted = [ComplaintStatus(getattr(s, "value", s)) for s in statuses or []]
-        related = ["category"]
-        if selected_fields(info, "edges", "node") & {"reporter", "reporterName"}:
-            related.append("reporter")  # with the page: no statement of its own
         queryset = Complaint.filter(status__in=wanted or list(OPEN_STATUSES)).select_related(
-            *related)
+            "category")
         if overdue_only:
             queryset = queryset.filter(sla_due_at__lte=utcnow())
         principal = await info.context.principal()

@@ -24,7 +24,6 @@ from among_warga.models import (
 )
 from among_warga.visibility import View, log_personal_data_read
 from backend.accounts.graphql.types import SkpdType
-from backend.accounts.models import User
 from backend.clock import utcnow
 from backend.graphql.core import connection_for, error_type
 from backend.graphql.execution import plain_resolver
@@ -316,12 +315,8 @@ async def _prefetch_categories(context, views) -> None:
 async def _prefetch_reporters(context, views) -> None:
     loader = context.loader(UserByIdLoader)
     for view in views:
-        # Fetched with the page (a list's select_related), or the caller themselves (their
-        # own complaints): no statement of its own.
-        reporter = view.complaint.reporter
-        if isinstance(reporter, User):
-            loader.ready.setdefault(reporter.id, reporter)
-        elif view.viewer is not None and view.viewer.user.id == view.complaint.reporter_id:
+        # The caller's own complaints: their user is the principal already read.
+        if view.viewer is not None and view.viewer.user.id == view.complaint.reporter_id:
             loader.ready.setdefault(view.viewer.user.id, view.viewer.user)
     await loader.prefetch(
         v.complaint.reporter_id for v in views

@@ -104,7 +104,8 @@ async def measure(repeat: int, profile: str | None, show: bool) -> None:
                     for statement in log:
                         print("    ", " ".join(statement.split())[:150])
                 if profiler:
-                    pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+                    order = os.environ.get("BENCH_SORT", "tottime")  # or cumulative
+                    pstats.Stats(profiler).sort_stats(order).print_stats(30)
     finally:
         await db.close_db()
 

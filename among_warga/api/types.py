@@ -26,7 +26,8 @@ from among_warga.visibility import View, log_personal_data_read
 from backend.accounts.graphql.types import SkpdType
 from backend.clock import utcnow
 from backend.graphql.core import connection_for, error_type
-from backend.graphql.prefetch import then
+from backend.graphql.execution import plain_resolver
+from backend.graphql.prefetch import takes_selection, then
 from backend.i18n import bilingual_field
 from backend.media.graphql.dataloaders import PhotoByIdLoader
 from backend.media.graphql.types import PhotoType
@@ -92,6 +93,7 @@ class TimelineItem:
         self.entry, self.view = entry, view
 
 
+@plain_resolver
 def _from_entry(attname, default_value, item: TimelineItem, info, **args):
     return getattr(item.entry, attname, default_value)
 
@@ -132,6 +134,7 @@ def _photos(info, ids) -> list[Photo] | Any:
                 lambda photos: [p for p in photos if p is not None])
 
 
+@plain_resolver
 def _from_complaint(attname, default_value, view: View, info, **args):
     # Plain columns read straight from the complaint; fields that depend on who is looking
     # have resolvers of their own below.
@@ -198,9 +201,8 @@ class ComplaintType(graphene.ObjectType):
 
     @staticmethod
     def resolve_area(view, info):
-        c = view.complaint
-        return ComplaintAreaType(village_code=c.village_code, village_name=c.village_name,
-                                 district_code=c.district_code, district_name=c.district_name)
+        # The complaint itself: ComplaintArea's fields are its columns (no object per row).
+        return view.complaint
 
     @staticmethod
     def resolve_overdue(view, info):
@@ -242,7 +244,7 @@ class ComplaintType(graphene.ObjectType):
             if user is None or user.erased_at is not None:
                 return None  # the reporter erased their account: an anonymous record now
             log_personal_data_read(info.context, view, ("name", "phone"))
-            return ReporterType(id=user.id, name=user.name, phone=user.phone)
+            return user  # Reporter's fields (id, name, phone) are the user's own
 
         return then(info.context.loader(UserByIdLoader).now_or_later(view.complaint.reporter_id),
                     reporter)
@@ -311,7 +313,12 @@ async def _prefetch_categories(context, views) -> None:
 
 
 async def _prefetch_reporters(context, views) -> None:
-    await context.loader(UserByIdLoader).prefetch(
+    loader = context.loader(UserByIdLoader)
+    for view in views:
+        # The caller's own complaints: their user is the principal already read.
+        if view.viewer is not None and view.viewer.user.id == view.complaint.reporter_id:
+            loader.ready.setdefault(view.viewer.user.id, view.viewer.user)
+    await loader.prefetch(
         v.complaint.reporter_id for v in views
         if v.sees_reporter_name or v.sees_personal_data)
 
@@ -320,9 +327,12 @@ async def _prefetch_photos(context, views) -> None:
     await context.loader(PhotosByComplaintIdLoader).prefetch(v.complaint.id for v in views)
 
 
-async def _prefetch_timeline(context, views) -> None:
+@takes_selection
+async def _prefetch_timeline(context, views, selected) -> None:
     timelines = context.loader(TimelineByComplaintIdLoader)
     await timelines.prefetch(v.complaint.id for v in views)
+    if "photos" not in selected:
+        return
     photo_ids = [pid for v in views for e in timelines.ready[v.complaint.id]
                  for pid in e.photo_ids or ()]
     if photo_ids:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from among_warga.models import (
     Complaint,
     ComplaintCategory,
@@ -51,13 +53,24 @@ class ActiveSkpdsByComplaintIdLoader(BaseLoader):
         return {k: sorted(v, key=lambda s: s.code) for k, v in found.items()}
 
 
+_TIMELINE_COLUMNS = ("id", "complaint_id", "kind", "from_status", "to_status", "note",
+                     "public", "actor_id", "actor_label", "author_skpd_id", "photo_ids",
+                     "created_at")
+
+
+class TimelineRow(SimpleNamespace):
+    """A timeline entry as plain values, read like the model (``entry.note``): a page holds
+    hundreds, and a model instance each cost more than the fields they show."""
+
+
 class TimelineByComplaintIdLoader(BaseLoader):
     default: list = []
 
     async def fetch(self, keys):
-        found: dict[int, list[TimelineEntry]] = {}
-        for entry in await TimelineEntry.filter(complaint_id__in=keys).order_by("id"):
-            found.setdefault(entry.complaint_id, []).append(entry)
+        found: dict[int, list[TimelineRow]] = {}
+        rows = TimelineEntry.filter(complaint_id__in=keys).order_by("id")
+        for row in await rows.values(*_TIMELINE_COLUMNS):
+            found.setdefault(row["complaint_id"], []).append(TimelineRow(**row))
         return found
 
 

@@ -22,7 +22,8 @@ from backend.read_cache import public_read
 # What changes a public answer about complaints: any complaint event (status, support count,
 # overdue flag, a new one), a category saved by an admin (names, the sensitive flag), a
 # reporter who erased their account (their name).
-COMPLAINT_CHANGES = (*ComplaintEvent, CategoryEvent.SAVED, AccountEvent.ERASED)
+COMPLAINT_CHANGES = (*ComplaintEvent, CategoryEvent.SAVED, AccountEvent.ERASED,
+                     AccountEvent.RENAMED)
 
 
 def _statuses(values) -> list[ComplaintStatus] | None:

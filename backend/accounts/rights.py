@@ -21,7 +21,6 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Min
-from tortoise.transactions import in_transaction
 
 from backend import firebase
 from backend.accounts import personal_data
@@ -198,11 +197,15 @@ async def update_my_profile(
         return ProfileUpdate(user=user, session=None)
     session = None
     try:
-        async with in_transaction():
+        async with unit_of_work():  # the rename's event is published once committed
             await user.save(update_fields=[*changed, "updated_at"])
             await AuditLog.create(actor_id=user.id, action="update_my_profile",
                                   target_type="User", target_id=str(user.id),
                                   detail={"fields": changed})
+            if "name" in changed:
+                await record_event(AccountEvent.RENAMED, subject_type="user",
+                                   subject_id=user.id, audience=[audience.user(user.id)],
+                                   actor_id=user.id)
             if changing_phone:
                 # The identifier people sign in with changed: every session ends (open live
                 # connections close), and this caller continues in a fresh one.

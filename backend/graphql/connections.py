@@ -64,7 +64,7 @@ class CountedConnection(graphene.relay.Connection):
 
         async def prefetched() -> Any:
             await prefetch_nodes(info, node_type, (e.node for e in root.edges),
-                                 selected_fields(info, "node"))
+                                 selected_fields(info, "node"), ("node",))
             return root.edges
 
         return prefetched()

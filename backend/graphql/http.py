@@ -36,6 +36,7 @@ from backend.errors import DEFAULT_LANGUAGE, ServiceError
 from backend.graphql import persisted
 from backend.graphql.context import RequestContext
 from backend.graphql.documents import DocumentGate
+from backend.graphql.execution import ExecutionContext
 from backend.graphql.limits import BadRequest, check_text, decode_json
 from backend.observability.graphql import describe, record, with_request_id
 from backend.observability.requests import current as current_request
@@ -245,6 +246,7 @@ async def run_operation(
         operation_name=operation_name,
         is_awaitable=is_awaitable,
         hide_suggestions=gate.hide_suggestions,
+        execution_context_class=ExecutionContext,
     )
     if hasattr(result, "__await__"):
         result = await result  # type: ignore[misc]

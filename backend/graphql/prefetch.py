@@ -58,8 +58,17 @@ def selected_fields(info: Any, *path: str) -> set[str]:
     return set(found)
 
 
+def takes_selection(fetch: Prefetch) -> Prefetch:
+    """Mark a prefetch that is also given the field names selected below its field, as
+    ``fetch(context, nodes, selected)`` (e.g. a timeline fetches its photos only when asked
+    for them)."""
+    fetch.takes_selection = True  # type: ignore[attr-defined]
+    return fetch
+
+
 async def prefetch_nodes(info: Any, node_type: type, nodes: Iterable[Any],
-                         fields: set[str]) -> None:
+                         fields: set[str], path: tuple[str, ...] = ()) -> None:
+    """``path``: from the current field down to the nodes (e.g. ("edges", "node"))."""
     declared: dict[str, Prefetch] = getattr(node_type, "PREFETCH", {})
     rows = [n for n in nodes if n is not None]
     if not rows:
@@ -70,7 +79,10 @@ async def prefetch_nodes(info: Any, node_type: type, nodes: Iterable[Any],
         if id(fetch) in done:  # one function may serve several fields
             continue
         done.add(id(fetch))
-        result = fetch(info.context, rows)
+        if getattr(fetch, "takes_selection", False):
+            result = fetch(info.context, rows, selected_fields(info, *path, name))
+        else:
+            result = fetch(info.context, rows)
         if inspect.isawaitable(result):
             await result
 
@@ -79,7 +91,7 @@ async def prefetch_page(info: Any, connection: Any, node_type: type) -> Any:
     """Fetch ahead what the selected fields of a connection page's nodes need."""
     if connection is not None:
         await prefetch_nodes(info, node_type, (e.node for e in connection.edges),
-                             selected_fields(info, "edges", "node"))
+                             selected_fields(info, "edges", "node"), ("edges", "node"))
     return connection
 
 

@@ -41,6 +41,7 @@ from backend.clock import utcnow
 from backend.db_faults import database_unavailable
 from backend.graphql.context import RequestContext
 from backend.graphql.documents import DocumentGate
+from backend.graphql.execution import ExecutionContext
 from backend.graphql.http import finish_operation, format_error, is_awaitable, result_body
 from backend.graphql.limits import BadRequest, decode_json
 from backend.graphql.subscriptions import rendering_is_shared
@@ -462,7 +463,7 @@ class _Connection:
                 await self._pump(operation_id, stream, document, operation, query, kwargs)
             else:
                 result = execute(self.endpoint.schema, document, is_awaitable=is_awaitable,
-                                 **kwargs)
+                                 execution_context_class=ExecutionContext, **kwargs)
                 if asyncio.iscoroutine(result):
                     result = await result
                 result = await finish_operation(context, result)
@@ -504,7 +505,8 @@ class _Connection:
                 payload = _RENDERED.get(key) if key[0] is not None else None
                 if payload is None:
                     result = execute(self.endpoint.schema, document, event,
-                                     is_awaitable=is_awaitable, **kwargs)
+                                     is_awaitable=is_awaitable,
+                                     execution_context_class=ExecutionContext, **kwargs)
                     if asyncio.iscoroutine(result):
                         result = await result
                     result = await finish_operation(kwargs["context_value"], result)

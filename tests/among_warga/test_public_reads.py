@@ -199,3 +199,20 @@ async def test_a_reporter_who_erases_their_account_leaves_the_cached_map_at_once
     assert deleted["data"]["deleteMyAccount"]["errors"] == []
     card = (await gql(MAP, {"bbox": BATU_BBOX}))["data"]["publicComplaints"]["edges"][0]
     assert card["node"]["reporterName"] is None
+
+
+async def test_a_reporter_who_renames_themselves_shows_the_new_name_on_the_cached_map(
+        gql, client, make_user):
+    # A rename records account.renamed, which the map declares among what changes it: the
+    # cached answer (second read) is dropped, not kept until it ages out.
+    _, token = await make_user(Role.CITIZEN, name="Nama Lama")
+    photo = await upload_photo(client, token)
+    await submit(gql, token, photo_ids=[photo], visibility="PUBLIC")
+    for _ in range(2):
+        card = (await gql(MAP, {"bbox": BATU_BBOX}))["data"]["publicComplaints"]["edges"][0]
+        assert card["node"]["reporterName"] == "Nama Lama"
+    renamed = await gql('mutation { updateMyProfile(input: {name: "Nama Baru"}) '
+                        "{ errors { code } } }", token=token)
+    assert renamed["data"]["updateMyProfile"]["errors"] == []
+    card = (await gql(MAP, {"bbox": BATU_BBOX}))["data"]["publicComplaints"]["edges"][0]
+    assert card["node"]["reporterName"] == "Nama Baru"

@@ -52,6 +52,15 @@ HOLIDAYS_2026: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def kota_demo_people() -> set[str]:
+    """Phones of the demo people this loader adds besides the sign-in demo accounts."""
+    from backend.demo import DEMO_ACCOUNTS
+
+    phones = {EDITOR_PHONE, UMKM_EDITOR_PHONE}
+    phones |= {UMKM_OWNER_PHONE.format(i) for i in range(len(DEMO_UMKM))}
+    return phones - {a.phone for a in DEMO_ACCOUNTS}
+
+
 async def _reference_data() -> None:
     await ensure_categories()
     for code, name in (("dispar", "Dinas Pariwisata"), ("dinkes", "Dinas Kesehatan"),

@@ -18,14 +18,16 @@ from backend.demo import DEMO_ACCOUNTS
 from responder.demo import field_staff
 
 
-def tani_demo_people() -> set[str]:
-    """Phones of the Among Tani demo people (registry and farming) without a demo account."""
+def domain_demo_people() -> set[str]:
+    """Phones of the Among Tani (registry and farming) and Among Kota (editors, UMKM owners)
+    demo people without a demo account."""
+    from among_kota.demo import kota_demo_people
     from among_tani.farming.demo import DISTAN_PHONE, NEIGHBOURS
     from among_tani.registry.demo import BUYERS, FARMERS, PPL_VILLAGES
 
     phones = {p for p, *_ in FARMERS} | {p for p, *_ in BUYERS} | set(PPL_VILLAGES)
     phones |= {DISTAN_PHONE} | {p for p, _ in NEIGHBOURS}
-    return phones - {a.phone for a in DEMO_ACCOUNTS}
+    return (phones - {a.phone for a in DEMO_ACCOUNTS}) | kota_demo_people()
 
 BATT = str(Path(sys.executable).with_name("batt"))
 
@@ -98,10 +100,10 @@ def test_serve_demo_on_a_fresh_directory(tmp_path):
         )["data"]["login"]["accessToken"]
         users = gql("{ users(first: 50) { totalCount } }", token=admin_token)["data"]["users"]
         # The sign-in demo accounts, the demo week's residents and field staff, Among Tani's
-        # demo farmers, buyers and officers (no password), and the resident who just
-        # registered.
+        # demo farmers, buyers and officers and Among Kota's editors and UMKM owners (no
+        # password), and the resident who just registered.
         assert users["totalCount"] == len(DEMO_ACCOUNTS) + len(REPORTERS) + len(
-            field_staff()) + len(tani_demo_people()) + 1
+            field_staff()) + len(domain_demo_people()) + 1
 
         # The demo week is there: the public map is not empty.
         city = {"south": -7.96, "west": 112.44, "north": -7.74, "east": 112.61}

@@ -125,11 +125,10 @@ class Planting(Model):
 
 
 class OutlookWeek(Model):
-    """The expected harvest of one commodity in one village in one ISO week (its Monday):
-    the sums of the plantings expected then, maintained by triggers on farming_planting in
-    the writing transaction (among_tani.farming.outlook_weeks), so the outlooks read a few
-    rows instead of grouping every planting. Rebuilt by ``batt farmers rebuild-outlook``."""
-
+    # The expected harvest of one commodity in one village in one ISO week (its Monday):
+    # the sums of the plantings expected then, maintained by triggers on farming_planting in
+    # the writing transaction (among_tani.farming.outlook_weeks), so the outlooks read a few
+    # rows instead of grouping every planting. Rebuilt by `batt farmers rebuild-outlook`.
     id = fields.IntField(primary_key=True)
     commodity_code = fields.CharField(max_length=32)
     village_id = fields.IntField()

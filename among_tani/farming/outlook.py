@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import attrgetter
 
 import sqlalchemy as sa
 
@@ -45,6 +46,9 @@ class OutlookEntry:
     unit: str | None
     planted_area_ha: Decimal
     plantings: int
+
+
+_ENTRY_ORDER = attrgetter("commodity_code", "week_start", "village_code")
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,7 @@ async def harvest_outlook(*, commodity_code: str | None = None, weeks: int = 12,
         total[1] += area
         total[2] += n
         total[3] = total[3] or row["base_unit"]
-    entries.sort(key=lambda e: (e.commodity_code, e.week_start, e.village_code))
+    entries.sort(key=_ENTRY_ORDER)
     city = [OutlookEntry(commodity, "", "", monday, _dec(qty), unit, _dec(area), n)
             for (commodity, monday), (qty, area, n, unit) in sorted(totals.items())]
     return Outlook(start, weeks, entries, city)

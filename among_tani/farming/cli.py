@@ -1,4 +1,5 @@
-"""``batt farmers import FILE.csv [--rejects OUT.csv]`` (see among_tani.farming.importer)."""
+"""``batt farmers import FILE.csv [--rejects OUT.csv]`` (see among_tani.farming.importer) and
+``batt farmers rebuild-outlook [--check]`` (see among_tani.farming.outlook_weeks)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,36 @@ def register(sub: argparse._SubParsersAction) -> None:
     load.add_argument("--rejects", type=Path,
                       help="also write the rejected rows with their reasons to this CSV")
     load.set_defaults(func=cmd_import)
+    outlook = farmers_sub.add_parser(
+        "rebuild-outlook",
+        help="recompute the weekly harvest outlook sums from the plantings")
+    outlook.add_argument("--check", action="store_true",
+                         help="only compare them with a recomputation; exit 1 if they differ")
+    outlook.set_defaults(func=cmd_rebuild_outlook)
+
+
+def cmd_rebuild_outlook(args: argparse.Namespace, settings: Settings) -> int:
+    from among_tani.farming import outlook_weeks
+    from backend import db
+
+    async def work():
+        await db.init_db(settings)
+        try:
+            differences = await outlook_weeks.differences()
+            rows = None if args.check else await outlook_weeks.rebuild()
+            return differences, rows
+        finally:
+            await db.close_db()
+
+    differences, rows = asyncio.run(work())
+    for d in differences[:20]:
+        print(f"  {d.commodity_code} village {d.village_id} week {d.week_start}: "
+              f"kept {d.kept}, recomputed {d.recomputed}")
+    print(f"{len(differences)} (commodity, village, week) sums differed from the plantings.")
+    if args.check:
+        return 1 if differences else 0
+    print(f"Rebuilt: {rows} (commodity, village, week) rows.")
+    return 0
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:

@@ -30,7 +30,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from among_tani.farming.models import ImportedFarmer, Parcel, Tenure
+from among_tani.farming.models import ImportedFarmer, Parcel, Planting, Tenure
 from among_tani.farming.records import MAX_PARCEL_HA
 from among_tani.registry.models import (
     Application,
@@ -252,7 +252,14 @@ async def _write(row: FarmerRow, source: str) -> str:
             values = {"farmer_id": user.id, "name": row.address[:100] or "Lahan",
                       "lat": lat, "lon": lon, "area_ha": area, "tenure": tenure,
                       "village_id": (await locate(lat, lon)).village.id}  # type: ignore[union-attr]
-            if not await Parcel.filter(import_key=key).update(**values):
+            parcel_ids = await Parcel.filter(import_key=key).values_list("id", flat=True)
+            if parcel_ids:
+                await Parcel.filter(id__in=parcel_ids).update(**values)
+                # Plantings carry their parcel's village (the outlook reads them alone), as
+                # in update_parcel; the outlook's weekly sums follow by trigger.
+                await Planting.filter(parcel_id__in=parcel_ids).update(
+                    village_id=values["village_id"])
+            else:
                 await Parcel.create(import_key=key, **values)
     return outcome
 

@@ -124,6 +124,28 @@ class Planting(Model):
                    ("expected_harvest_on", "commodity_code"))
 
 
+class OutlookWeek(Model):
+    # The expected harvest of one commodity in one village in one ISO week (its Monday):
+    # the sums of the plantings expected then, maintained by triggers on farming_planting in
+    # the writing transaction (among_tani.farming.outlook_weeks), so the outlooks read a few
+    # rows instead of grouping every planting. Rebuilt by `batt farmers rebuild-outlook`.
+    id = fields.IntField(primary_key=True)
+    commodity_code = fields.CharField(max_length=32)
+    village_id = fields.IntField()
+    week_start = fields.DateField()
+    expected_quantity = fields.DecimalField(max_digits=18, decimal_places=3, default=0)
+    area_ha = fields.DecimalField(max_digits=14, decimal_places=4, default=0)
+    plantings = fields.IntField(default=0)
+    # plantings with an expected yield: the base unit is shown only when there is one
+    yield_plantings = fields.IntField(default=0)
+    base_unit = fields.CharField(max_length=16, null=True)
+
+    class Meta:
+        table = "farming_outlook_week"
+        unique_together = (("commodity_code", "village_id", "week_start"),)
+        indexes = (("week_start", "commodity_code"),)
+
+
 class Harvest(Model):
     id = fields.IntField(primary_key=True)
     planting: fields.ForeignKeyRelation[Planting] = fields.ForeignKeyField(

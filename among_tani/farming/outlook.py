@@ -9,12 +9,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import attrgetter
 
 import sqlalchemy as sa
 
 from among_tani.farming import registry_port as registry
 from among_tani.farming.errors import FarmingErrorCode as Code
-from backend import db
 from backend.clock import WIB, utcnow
 from backend.errors import ServiceError
 from backend.geo.models import Area
@@ -24,17 +24,16 @@ from backend.i18n import Text
 MAX_WEEKS = 26
 _PLANTINGS = sa.table(
     "farming_planting", sa.column("commodity_code"), sa.column("village_id"),
-    sa.column("expected_harvest_on", sa.Date), sa.column("base_unit"),
-    sa.column("expected_yield_base"), sa.column("area_ha"))
+    sa.column("expected_harvest_on", sa.Date), sa.column("expected_yield_base"))
+# Sums per commodity, village and ISO week, kept in step with the plantings (outlook_weeks).
+_WEEKS = sa.table(
+    "farming_outlook_week", sa.column("commodity_code"), sa.column("village_id"),
+    sa.column("week_start", sa.Date), sa.column("expected_quantity"), sa.column("area_ha"),
+    sa.column("plantings"), sa.column("yield_plantings"), sa.column("base_unit"))
 
 
-def _week_index(day: sa.ColumnElement, start: date) -> sa.ColumnElement:
-    """Whole weeks from ``start`` (a Monday) to the day, by integer division on either
-    database — no time-zone conversion per row, as ``date_trunc`` on a date would do."""
-    if db.dialect() == "postgres":
-        return (day - sa.literal(start, sa.Date)) // 7  # date - date: days, an integer
-    days = sa.cast(sa.func.julianday(day) - sa.func.julianday(start.isoformat()), sa.Integer)
-    return days // 7
+def _day(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,9 @@ class OutlookEntry:
     unit: str | None
     planted_area_ha: Decimal
     plantings: int
+
+
+_ENTRY_ORDER = attrgetter("commodity_code", "week_start", "village_code")
 
 
 @dataclass(frozen=True)
@@ -87,30 +89,27 @@ async def harvest_outlook(*, commodity_code: str | None = None, weeks: int = 12,
     today = today or utcnow().astimezone(WIB).date()
     start = week_start(today)
     end = start + timedelta(days=7 * weeks)
-    p = _PLANTINGS
-    week = _week_index(p.c.expected_harvest_on, start)
-    select = (sa.select(p.c.commodity_code, p.c.village_id, week.label("week"),
-                        # null for plantings without an expected yield
-                        sa.func.max(p.c.base_unit).label("base_unit"),
-                        # Floats: decoding numerics into Decimals costs more than the query.
-                        sa.cast(sa.func.sum(p.c.expected_yield_base), sa.Float)
-                        .label("quantity"),
-                        sa.cast(sa.func.sum(p.c.area_ha), sa.Float).label("area"),
-                        sa.func.count().label("n"))
-              .where(p.c.expected_harvest_on >= start, p.c.expected_harvest_on < end)
-              .group_by(p.c.commodity_code, p.c.village_id, week))
+    w = _WEEKS
+    # Floats: decoding numerics into Decimals costs more than the query.
+    select = (sa.select(w.c.commodity_code, w.c.village_id, w.c.week_start,
+                        # null where no planting of the week has an expected yield
+                        sa.case((w.c.yield_plantings > 0, w.c.base_unit)).label("base_unit"),
+                        sa.cast(w.c.expected_quantity, sa.Float).label("quantity"),
+                        sa.cast(w.c.area_ha, sa.Float).label("area"),
+                        w.c.plantings.label("n"))
+              .where(w.c.week_start >= start, w.c.week_start < end))
     if commodity_code:
         if await registry.commodity(commodity_code) is None:
             raise ServiceError(Code.UNKNOWN_COMMODITY, "commodityCode",
                                commodity=commodity_code[:48])
-        select = select.where(p.c.commodity_code == commodity_code)
+        select = select.where(w.c.commodity_code == commodity_code)
     villages = {a.id: a for a in await Area.filter(level="village").only("id", "code", "name")}
     if village_code:
         wanted = [a.id for a in villages.values() if a.code == village_code]
         if not wanted:
             raise ServiceError(Code.UNKNOWN_VILLAGE, "villageCode", codes=village_code[:64])
-        select = select.where(p.c.village_id == wanted[0])
-    # One statement, grouped by week in SQL: at most commodities × villages × weeks rows.
+        select = select.where(w.c.village_id == wanted[0])
+    # One statement over the maintained weekly sums: commodities × villages × weeks rows.
     rows = await fetch_all(select)
     mondays = [start + timedelta(days=7 * i) for i in range(weeks)]
     # Rows are already one per (commodity, village, week); sums per commodity and week for
@@ -118,7 +117,7 @@ async def harvest_outlook(*, commodity_code: str | None = None, weeks: int = 12,
     totals: dict[tuple, list] = defaultdict(lambda: [0.0, 0.0, 0, None])
     entries = []
     for row in rows:
-        week_index = int(row["week"])
+        week_index = (_day(row["week_start"]) - start).days // 7
         if not 0 <= week_index < weeks:
             continue
         monday = mondays[week_index]
@@ -132,7 +131,7 @@ async def harvest_outlook(*, commodity_code: str | None = None, weeks: int = 12,
         total[1] += area
         total[2] += n
         total[3] = total[3] or row["base_unit"]
-    entries.sort(key=lambda e: (e.commodity_code, e.week_start, e.village_code))
+    entries.sort(key=_ENTRY_ORDER)
     city = [OutlookEntry(commodity, "", "", monday, _dec(qty), unit, _dec(area), n)
             for (commodity, monday), (qty, area, n, unit) in sorted(totals.items())]
     return Outlook(start, weeks, entries, city)
@@ -232,13 +231,35 @@ async def supply_outlook(commodity_code: str, *, weeks: int = 4, today: date | N
                            commodity=(commodity_code or "")[:48])
     today = today or utcnow().astimezone(WIB).date()
     until = today + timedelta(days=7 * weeks)
-    p = _PLANTINGS
-    rows = await fetch_all(
-        sa.select(p.c.village_id,
-                  sa.cast(sa.func.sum(p.c.expected_yield_base), sa.Float).label("quantity"))
-        .where(p.c.commodity_code == commodity.code, p.c.expected_harvest_on >= today,
-               p.c.expected_harvest_on < until, p.c.expected_yield_base.is_not(None))
-        .group_by(p.c.village_id))
+    # Whole ISO weeks from the maintained sums; the days before the first Monday and from
+    # the last one come from the plantings of those (at most 7) days.
+    first_full = week_start(today) if today.weekday() == 0 else week_start(today) + \
+        timedelta(days=7)
+    last_full = week_start(until)
+    w, p = _WEEKS, _PLANTINGS
+    quantities: dict[int, float] = defaultdict(float)
+    statements = [
+        sa.select(w.c.village_id,
+                  sa.cast(sa.func.sum(w.c.expected_quantity), sa.Float).label("quantity"))
+        .where(w.c.commodity_code == commodity.code, w.c.week_start >= first_full,
+               w.c.week_start < last_full, w.c.yield_plantings > 0)
+        .group_by(w.c.village_id)]
+    edges = [(today, min(first_full, until)), (max(last_full, first_full), until)]
+    edges = [(a, b) for a, b in edges if a < b]
+    if edges:
+        statements.append(
+            sa.select(p.c.village_id,
+                      sa.cast(sa.func.sum(p.c.expected_yield_base), sa.Float)
+                      .label("quantity"))
+            .where(p.c.commodity_code == commodity.code,
+                   sa.or_(*(sa.and_(p.c.expected_harvest_on >= a, p.c.expected_harvest_on < b)
+                            for a, b in edges)),
+                   p.c.expected_yield_base.is_not(None))
+            .group_by(p.c.village_id))
+    for statement in statements:
+        for row in await fetch_all(statement):
+            quantities[row["village_id"]] += float(row["quantity"] or 0.0)
+    rows = [{"village_id": v, "quantity": q} for v, q in quantities.items()]
     names = {a.id: a for a in await Area.filter(id__in=[r["village_id"] for r in rows])
              .only("id", "code", "name")}
     name = Text(commodity.name_id, commodity.name_en)

@@ -149,6 +149,12 @@ async def main() -> None:
                    args.plantings)
         print(f"loaded {args.farmers:,} farmers with parcels and {args.plantings:,} plantings "
               f"in {time.perf_counter() - started:.1f} s")
+        from among_tani.farming import outlook_weeks
+
+        # The plantings were COPYed in: the triggers kept the weekly sums on the way.
+        drift = await outlook_weeks.differences()
+        print(f"weekly outlook sums after the load: {len(drift)} differing from a "
+              f"recomputation")
         from backend.geo.models import Area
 
         village_ids = list(await Area.filter(code__in=TARGET_VILLAGES)

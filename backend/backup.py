@@ -125,6 +125,15 @@ WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
 ORDER BY 1
 """
+# Our own functions (the triggers' bodies, e.g. the farming outlook's weekly sums), not the
+# extensions': the archive creates them again.
+_PG_FUNCTIONS = """
+SELECT p.oid::regprocedure::text AS signature FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = 'public'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+ORDER BY 1
+"""
 
 
 async def _pg_counts(conn) -> dict[str, int]:
@@ -404,12 +413,15 @@ async def _restore_postgres(settings: Settings, dump: Path, echo: Echo) -> None:
                 raise BackupError(
                     f"the database needs {extension} and this user may not create it: run "
                     f"`CREATE EXTENSION {extension}` in it as a superuser first") from exc
-        # Start from nothing: the tables (with their sequences) of whatever schema is there.
+        # Start from nothing: the tables (with their sequences and triggers) and our functions
+        # of whatever schema is there.
         # PostGIS's own table stays; it belongs to the extension.
         tables = [r["name"] for r in await conn.fetch(_PG_TABLES)]
         if tables:
             quoted = ", ".join(f'"{t}"' for t in tables)
             await conn.execute(f"DROP TABLE IF EXISTS {quoted} CASCADE")
+        for row in await conn.fetch(_PG_FUNCTIONS):
+            await conn.execute(f"DROP FUNCTION IF EXISTS {row['signature']} CASCADE")
     finally:
         await conn.close()
     # The archive without its extension entries: PostGIS and pg_trgm are already there, and
